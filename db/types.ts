@@ -1,0 +1,38 @@
+/**
+ * The storage contract. Two implementations (embedded PGlite, PostgreSQL via `pg`) run the same SQL;
+ * everything above the db layer sees only this interface, so nothing knows which engine it is on.
+ */
+
+export type DbKind = 'pglite' | 'pg';
+
+export type SqlParam = string | number | boolean | null | Date | Buffer | string[] | number[] | Record<string, unknown> | unknown[];
+
+export interface QueryResult<T> {
+  rows: T[];
+  /** Rows inserted, updated or deleted, where the engine reports it. */
+  affectedRows: number;
+}
+
+export interface Queryable {
+  /** One parameterised statement ($1, $2 …). */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<QueryResult<T>>;
+  /** Several statements with no parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Where the data lives, for messages: a directory or a redacted URL. */
+  readonly location: string;
+  /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Cheap liveness check; throws AppError('db_unavailable') when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DbOptions =
+  | { kind: 'pglite'; dataDir: string }
+  /** `memory://` keeps PGlite in memory: for tests only. */
+  | { kind: 'pglite-memory' }
+  | { kind: 'pg'; url: string; poolSize?: number };

@@ -1,0 +1,5 @@
+/**
+ * The knowledge layer's public surface: policy packs, ingestion, tokenizing, embeddings, search,
+ * answering and the pack's deterministic rules. bot/ and console/ import only this file.
+ */
+export * from './pack/index.ts';
