@@ -3,3 +3,4 @@
  * answering and the pack's deterministic rules. bot/ and console/ import only this file.
  */
 export * from './pack/index.ts';
+export type * from './types.ts';
