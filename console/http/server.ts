@@ -1,0 +1,50 @@
+/**
+ * The one HTTP server: health, the public API, the web chat, channel webhooks and the admin console are
+ * all mounted here. Routers are factories taking the services, so tests build the same app in-process.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Services } from '../services.ts';
+import { chatRouter } from './chat.ts';
+import { errorHandler, notFound } from './errors.ts';
+
+export function createHttpApp(services: Services): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.get('/healthz', async (_req, res) => {
+    await services.db.ping();
+    res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
+  });
+  app.use('/api', express.json({ limit: '64kb' }));
+  app.use(chatRouter(services));
+  app.use(notFound);
+  app.use(errorHandler(services.log));
+  return app;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(app: express.Express, port: number, host: string): Promise<RunningServer> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
