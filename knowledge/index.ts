@@ -4,3 +4,4 @@
  */
 export * from './pack/index.ts';
 export type * from './types.ts';
+export * from './answer/index.ts';

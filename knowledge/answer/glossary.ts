@@ -1,0 +1,72 @@
+/**
+ * The pack's small bilingual glossary (glossary.json): it turns an English question into the Chinese
+ * programme terms retrieval needs, and glosses the Chinese terms in an answer for English readers. It is
+ * pack data, not a translation service: words it does not know are reported, so an English question about
+ * something the glossary cannot map (another city, an unrelated topic) lowers retrieval confidence instead
+ * of being silently dropped.
+ */
+import { z } from 'zod';
+import type { Pack } from '../pack/index.ts';
+
+const GlossarySchema = z.object({
+  documentTitles: z.record(z.string(), z.string()).default({}),
+  terms: z.array(z.object({ zh: z.string(), en: z.array(z.string()).min(1) })),
+  englishStopWords: z.array(z.string()).default([]),
+});
+
+export interface EnglishQuery {
+  /** The Chinese programme terms found, joined with spaces, for retrieval. */
+  query: string;
+  /** English content words the glossary could not map. */
+  unknown: string[];
+  known: number;
+}
+
+export interface Glossary {
+  toChinese(english: string): EnglishQuery;
+  /** The glossary terms that occur in a Chinese text, for an English reader. */
+  gloss(chinese: string): Array<{ zh: string; en: string }>;
+  documentTitle(documentId: string | undefined): string | undefined;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function loadGlossary(pack: Pack): Glossary {
+  const data = pack.hasSection('glossary') ? pack.section('glossary', GlossarySchema) : { documentTitles: {}, terms: [], englishStopWords: [] };
+  const stop = new Set(data.englishStopWords.map((w) => w.toLowerCase()));
+  // Longest English phrase first, so "pilot project" wins over "pilot".
+  const phrases = data.terms
+    .flatMap((t) => t.en.map((en) => ({ en: en.toLowerCase(), zh: t.zh })))
+    .sort((a, b) => b.en.length - a.en.length);
+  const patterns = phrases.map((p) => ({ ...p, re: new RegExp(`(?<![a-z0-9])${escape(p.en)}(?![a-z0-9])`, 'g') }));
+  const byZh = [...data.terms].sort((a, b) => b.zh.length - a.zh.length);
+  return {
+    toChinese(english) {
+      let rest = english.toLowerCase().replace(/[’‘]/g, "'");
+      const found: string[] = [];
+      for (const p of patterns) {
+        if (!p.re.test(rest)) continue;
+        p.re.lastIndex = 0;
+        rest = rest.replace(p.re, () => {
+          found.push(p.zh);
+          return ' ';
+        });
+      }
+      // Numbers and years survive as themselves ("2025" → 2025年 matters for table columns).
+      const numbers = rest.match(/\d{4}(?=\D|$)/g)?.map((y) => `${y}年`) ?? [];
+      const words = (rest.match(/[a-z][a-z'-]*/g) ?? []).filter((w) => !stop.has(w) && w.length > 1);
+      return { query: [...found, ...numbers].join(' '), unknown: words, known: found.length + numbers.length };
+    },
+    gloss(chinese) {
+      const out: Array<{ zh: string; en: string }> = [];
+      let rest = chinese;
+      for (const t of byZh) {
+        if (!rest.includes(t.zh)) continue;
+        out.push({ zh: t.zh, en: t.en[0]! });
+        rest = rest.split(t.zh).join(' ');
+      }
+      return out;
+    },
+    documentTitle: (id) => (id ? data.documentTitles[id] : undefined),
+  };
+}

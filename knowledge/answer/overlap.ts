@@ -1,0 +1,118 @@
+/**
+ * Lexical evidence that a passage answers a question: the IDF-weighted share of the question's character
+ * bigrams that the passage contains. Bigrams are robust to however a tokenizer segments colloquial
+ * questions, and the IDF comes from the loaded pack itself, so 企业 or 数字化 (everywhere) weigh little and
+ * 竣工验收 or 晾晒 weigh a lot. This share is the retrieval confidence that abstention is calibrated on:
+ * retriever scores are rank fusions and say nothing about whether anything relevant was found at all.
+ */
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import { toHalfWidth } from './figures.ts';
+
+// Particles, pronouns, prepositions and question words carry no evidence; removing them (not just
+// skipping them) also stops bigrams from spanning a content word and a particle ("路径是").
+const STOP_TAGS = new Set(['uj', 'ul', 'uz', 'ug', 'uv', 'ud', 'y', 'r', 'c', 'p', 'e', 'o', 'x', 'zg']);
+const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前']);
+const QUESTION_WORDS = /多少钱|多少|哪些|哪个|哪里|哪几|什么|怎么样|怎么|如何|多久|几(?=[家个项次年月批部只首名位天]|$)/g;
+
+let jieba: Jieba | undefined;
+function tagger(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+/**
+ * The question's content words, space-separated: non-content words (jieba POS tags plus a short list) are
+ * dropped, and bigrams never span two words ("项目 验收" must not demand "目验"). Runs of single-character
+ * words are joined, since jieba splits unfamiliar terms that way ("专精/特/新", "小/快/轻/准").
+ */
+export function contentOf(question: string): string {
+  const words: string[] = [];
+  let single = '';
+  for (const { word, tag } of tagger().tag(toHalfWidth(question))) {
+    const w = STOP_TAGS.has(tag) || STOP_WORDS.has(word) ? ' ' : word.replace(QUESTION_WORDS, ' ').trim();
+    if (w.length === 1 && /\p{Script=Han}/u.test(w)) {
+      single += w;
+      continue;
+    }
+    if (single) words.push(single);
+    single = '';
+    if (w) words.push(w);
+  }
+  if (single) words.push(single);
+  return words.join(' ');
+}
+
+/** Normalises text for matching: half-width digits, lower case, no punctuation or spaces. */
+export function normalizeForMatch(text: string): string {
+  return toHalfWidth(text)
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, ' ')
+    .trim();
+}
+
+/** Character bigrams of the CJK runs plus whole ASCII words/numbers. */
+export function bigrams(text: string): string[] {
+  const out: string[] = [];
+  for (const run of normalizeForMatch(text).split(' ')) {
+    for (const piece of run.match(/[a-z0-9.]+|[^a-z0-9.]+/g) ?? []) {
+      if (/^[a-z0-9.]+$/.test(piece)) {
+        out.push(piece);
+        continue;
+      }
+      if (piece.length === 1) out.push(piece);
+      for (let i = 0; i + 1 < piece.length; i++) out.push(piece.slice(i, i + 2));
+    }
+  }
+  return out;
+}
+
+/** The bigrams of a question with its question words removed, deduplicated. */
+export function questionTerms(question: string): string[] {
+  return [...new Set(bigrams(contentOf(question)))];
+}
+
+export interface IdfModel {
+  idf(term: string): number;
+}
+
+/** Builds an IDF model from passages (paragraphs of the pack's documents). */
+export function buildIdf(passages: string[]): IdfModel {
+  const df = new Map<string, number>();
+  for (const p of passages) for (const t of new Set(bigrams(p))) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = Math.max(1, passages.length);
+  const unseen = Math.log((n + 1) / 0.5);
+  return {
+    idf: (t) => {
+      const d = df.get(t);
+      return d === undefined ? unseen : Math.log((n + 1) / (d + 0.5));
+    },
+  };
+}
+
+/**
+ * IDF-weighted share of `terms` found in `passage` (0–1). Terms the pack never uses still count in the
+ * denominator: a question about 天气 is not answered by a clause that only shares 补助 with it.
+ */
+export function coverage(terms: string[], passage: string, idf: IdfModel): number {
+  if (terms.length === 0) return 0;
+  const have = new Set(bigrams(passage));
+  let total = 0;
+  let hit = 0;
+  for (const t of terms) {
+    const w = idf.idf(t);
+    total += w;
+    if (have.has(t)) hit += w;
+  }
+  return total === 0 ? 0 : hit / total;
+}
+
+/** Dice similarity of two texts' bigram sets: used to match a question to curated FAQ variants. */
+export function dice(a: string, b: string): number {
+  const A = new Set(questionTerms(a));
+  const B = new Set(questionTerms(b));
+  if (A.size === 0 || B.size === 0) return 0;
+  let both = 0;
+  for (const t of A) if (B.has(t)) both++;
+  return (2 * both) / (A.size + B.size);
+}

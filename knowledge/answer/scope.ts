@@ -1,0 +1,74 @@
+/**
+ * Decides, before any retrieval, whether a question lies outside the programme: it names a place that is
+ * not this pack's city, province or regions (another city's policy), or asks for something no policy
+ * document answers (weather, poems, jokes, stock tips). The city is pack data (manifest.city,
+ * manifest.province, regions); places the pack's own city documents mention are in scope too.
+ */
+import fs from 'node:fs';
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import type { Pack } from '../pack/index.ts';
+
+export type ScopeVerdict = { inScope: true } | { inScope: false; reason: 'other_place' | 'off_topic'; detail: string };
+
+// Requests no policy document can answer, whatever city the pack is for.
+const OFF_TOPIC =
+  /天气|气温|下雨|下雪|台风|(写|作|来)一?[首篇段个]?(诗|词|歌|小说|故事|笑话|文章|作文)|[写作来]一[首篇段个].{0,16}(诗|词|歌|小说|故事|笑话)|诗歌|唐诗|宋词|笑话|段子|电影|电视剧|综艺|小说|股票|炒股|个股|概念股|股价|基金净值|彩票|菜谱|做菜|怎么做饭|星座|运势|算命|占卜|游戏攻略|世界杯|比赛比分|八卦|明星|\b(weather|poem|poetry|joke|jokes|movie|movies|film|stock tips?|stocks?|lottery|recipe|horoscope|song|lyrics|football|basketball)\b/i;
+
+// Words jieba tags as places that are no particular other place.
+const GENERIC_PLACES = ['中国', '全国', '国内', '我国', '国家', '本市', '全市', '全省', '各地', '地方', '区县', '县市', '市县', '当地', '本地', '各县', '浙'];
+
+const SUFFIX = /(特别行政区|自治区|自治州|地区|省|市|县|区|州)$/;
+
+let jieba: Jieba | undefined;
+
+export interface ScopeChecker {
+  check(question: string): ScopeVerdict;
+}
+
+export function createScopeChecker(pack: Pack): ScopeChecker {
+  jieba ??= Jieba.withDict(dict);
+  const tagger = jieba;
+  const allowed = new Set<string>(GENERIC_PLACES);
+  const add = (name: string | undefined | null) => {
+    if (!name) return;
+    allowed.add(name);
+    allowed.add(name.replace(SUFFIX, ''));
+  };
+  const m = pack.manifest;
+  add(m.city);
+  add(m.province);
+  for (const r of pack.regions.regions) {
+    add(r.name);
+    r.aliases.forEach(add);
+  }
+  if (pack.regions.cityProper) {
+    add(pack.regions.cityProper.name);
+    pack.regions.cityProper.aliases.forEach(add);
+    pack.regions.cityProper.members.forEach(add);
+  }
+  // The city's own documents speak for the places they name (e.g. institutes or partner provinces).
+  const cityText = m.documents
+    .filter((d) => d.scope === 'city')
+    .map((d) => {
+      try {
+        return fs.readFileSync(pack.file(d.file), 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+  const isAllowed = (place: string) =>
+    allowed.has(place) || allowed.has(place.replace(SUFFIX, '')) || (place.length >= 2 && cityText.includes(place)) || [...allowed].some((a) => a.length >= 2 && place.startsWith(a));
+  return {
+    check(question) {
+      const off = question.match(OFF_TOPIC);
+      if (off) return { inScope: false, reason: 'off_topic', detail: off[0] };
+      for (const { word, tag } of tagger.tag(question)) {
+        if (tag !== 'ns' || word.length < 2) continue;
+        if (!isAllowed(word)) return { inScope: false, reason: 'other_place', detail: word };
+      }
+      return { inScope: true };
+    },
+  };
+}
