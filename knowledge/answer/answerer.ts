@@ -136,6 +136,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       query = en.query;
       // Words the glossary cannot map (another city, an unrelated topic) are evidence we cannot match.
       englishFactor = en.known === 0 ? 0 : en.known / (en.known + en.unknown.length);
+      if (en.unknownNames.length) return { question, rewrittenQuery, query, lang, confidence: 0, ranked: [], outOfScope: `other_place:${en.unknownNames[0]}` };
     }
     const base: Assessment = { question, rewrittenQuery, query, lang, confidence: 0, ranked: [] };
     if (!query.trim()) return base;

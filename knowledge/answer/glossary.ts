@@ -19,6 +19,8 @@ export interface EnglishQuery {
   query: string;
   /** English content words the glossary could not map. */
   unknown: string[];
+  /** Capitalised words mid-sentence the glossary does not know: names of other places or bodies. */
+  unknownNames: string[];
   known: number;
 }
 
@@ -42,7 +44,8 @@ export function loadGlossary(pack: Pack): Glossary {
   const byZh = [...data.terms].sort((a, b) => b.zh.length - a.zh.length);
   return {
     toChinese(english) {
-      let rest = english.toLowerCase().replace(/[’‘]/g, "'");
+      const original = english.replace(/[’‘]/g, "'");
+      let rest = original.toLowerCase();
       const found: string[] = [];
       for (const p of patterns) {
         if (!p.re.test(rest)) continue;
@@ -55,7 +58,11 @@ export function loadGlossary(pack: Pack): Glossary {
       // Numbers and years survive as themselves ("2025" → 2025年 matters for table columns).
       const numbers = rest.match(/\d{4}(?=\D|$)/g)?.map((y) => `${y}年`) ?? [];
       const words = (rest.match(/[a-z][a-z'-]*/g) ?? []).filter((w) => !stop.has(w) && w.length > 1);
-      return { query: [...found, ...numbers].join(' '), unknown: words, known: found.length + numbers.length };
+      const unknownSet = new Set(words);
+      const unknownNames = [...original.matchAll(/(?<![.!?]\s*|^\s*)(?<=\s)([A-Z][a-z]+)/g)]
+        .map((m) => m[1]!)
+        .filter((w) => unknownSet.has(w.toLowerCase()));
+      return { query: [...found, ...numbers].join(' '), unknown: words, unknownNames, known: found.length + numbers.length };
     },
     gloss(chinese) {
       const out: Array<{ zh: string; en: string }> = [];

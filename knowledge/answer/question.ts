@@ -67,6 +67,7 @@ const INJECTION = [
   /(你现在是|从现在起你|扮演|假装你|你的新(身份|任务|指令)|系统提示|system\s*prompt|开发者模式|developer mode|jailbreak|越狱)/i,
   /\b(ignore|disregard|forget)\b[^.!?\n]{0,40}\b(instructions?|prompts?|rules|above|previous)\b/i,
   /\b(you are now|act as|pretend to be|new instructions?|system:|assistant:)/i,
+  /^\s*(新|以下|下面|最新|更新)的?(指令|指示|任务|规则)/,
   /(输出|打印|泄露|告诉我|显示)[^。！？\n]{0,8}(提示词|系统提示|密钥|api\s*key|token|配置|环境变量)/i,
   /(reveal|print|show|leak)[^.!?\n]{0,30}(system prompt|api key|secret|password|environment)/i,
 ];
@@ -82,9 +83,10 @@ export interface Sanitized {
  * What remains is the question; if nothing remains, the caller answers with a plain refusal to guess.
  */
 export function stripInjection(text: string): Sanitized {
-  const parts = text.split(/(?<=[。！？!?\n；;])/);
+  // Markup such as "</question><system>" is how fenced prompts are attacked; it becomes a sentence break.
+  const parts = text.replace(/<\/?[A-Za-z][^<>]{0,40}>/g, '\n').split(/(?<=[。！？!?\n；;])/);
   const kept: string[] = [];
   const removed: string[] = [];
   for (const p of parts) (INJECTION.some((re) => re.test(p)) ? removed : kept).push(p);
-  return { text: kept.join('').trim(), removed };
+  return { text: kept.join('').replace(/\n+/g, ' ').trim(), removed };
 }
