@@ -16,7 +16,7 @@ import { matchFaq, FAQ_MATCH_THRESHOLD } from './faq.ts';
 import { createFollowUpRewriter } from './followup.ts';
 import { generate, type LlmOptions } from './generative.ts';
 import { loadGlossary } from './glossary.ts';
-import { buildIdf, normalizeForMatch, questionTerms, type IdfModel } from './overlap.ts';
+import { addTerms, buildIdf, normalizeForMatch, questionTerms, type IdfModel } from './overlap.ts';
 import { classifyQuestion, detectLang, stripInjection } from './question.ts';
 import { renderAbstention, renderExtractive, renderFaq } from './render.ts';
 import { createScopeChecker } from './scope.ts';
@@ -67,6 +67,8 @@ export interface PackAnswerer extends Answerer {
   readonly threshold: number;
 }
 
+const PROGRAMME_TOPIC = /申报|申请|试点|补助|奖励|奖补|政策|意见|实施期|施行|数字化|改造|apply|subsid|pilot|programme|program|grant/i;
+
 const silent: AnswerLog = { info: () => {}, warn: () => {} };
 
 /** Paragraphs of every document in the pack, for IDF statistics. */
@@ -98,6 +100,11 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   const glossary = loadGlossary(pack);
   const scope = createScopeChecker(pack);
   const followUps = createFollowUpRewriter(pack);
+  addTerms([
+    ...glossary.chineseTerms(),
+    ...pack.regions.regions.flatMap((r) => [r.name, ...r.aliases]),
+    ...pack.industries.industries.flatMap((i) => [i.name, ...i.aliases]),
+  ]);
   let idf: IdfModel | undefined;
   const getIdf = () => (idf ??= buildIdf(packPassages(pack)));
   const validityDoc = pack.manifest.documents.find((d) => d.id === pack.manifest.validity.document);
@@ -129,19 +136,19 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     const clean = stripInjection(question);
     if (clean.removed.length) log.warn('answer.injection_removed', { removed: clean.removed.length });
     const rewrittenQuery = followUps.rewrite(clean.text, context.history?.map((t) => (t.role === 'user' ? { ...t, text: stripInjection(t.text).text } : t)));
-    let query = rewrittenQuery;
+    let query = glossary.normalize(rewrittenQuery);
     let englishFactor = 1;
     if (lang === 'en') {
       const en = glossary.toChinese(rewrittenQuery);
-      query = en.query;
+      query = glossary.normalize(en.query);
       // Words the glossary cannot map (another city, an unrelated topic) are evidence we cannot match.
       englishFactor = en.known === 0 ? 0 : en.known / (en.known + en.unknown.length);
       if (en.unknownNames.length) return { question, rewrittenQuery, query, lang, confidence: 0, ranked: [], outOfScope: `other_place:${en.unknownNames[0]}` };
     }
     const base: Assessment = { question, rewrittenQuery, query, lang, confidence: 0, ranked: [] };
-    if (!query.trim()) return base;
     const verdict = scope.check(lang === 'en' ? rewrittenQuery : query);
     if (!verdict.inScope) return { ...base, outOfScope: `${verdict.reason}:${verdict.detail}` };
+    if (!query.trim()) return base;
     const terms = questionTerms(query);
     const hits = await retriever.search(query, { k, pack: pack.id });
     const ranked = rerank(hits, terms, getIdf());
@@ -181,15 +188,16 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       }
 
       const a = await assess(question, context);
-      if (!a.query.trim()) return abstain(a, 'empty');
       if (a.outOfScope) {
         log.info('answer.abstained', { reason: a.outOfScope });
         return abstain(a, 'out_of_scope');
       }
+      if (!a.query.trim()) return abstain(a, 'no_basis');
       const info = classifyQuestion(`${question} ${a.query}`);
       const notes: string[] = [];
       const extraCitations: Citation[] = [];
-      if (info.timeSensitive) {
+      // "劳动合同到期…" is time-sensitive but not about this programme: the period note needs a programme topic.
+      if (info.timeSensitive && (a.confidence >= threshold / 2 || PROGRAMME_TOPIC.test(`${question} ${a.query}`))) {
         notes.push(validityNote(validityOn(pack.manifest, now), a.lang, pack.manifest.programmeLead));
         extraCitations.push(await findValidityCitation());
       }

@@ -171,7 +171,7 @@ function bestWindow(sentence: string, q: ExtractQuery, idf: IdfModel): { text: s
       const figure = extractFigures(text).find((f) => wanted.includes(f.kind));
       const agent = q.kind === 'who' && AGENT.test(text);
       // A one-fragment window wins ties: it is the shorter, more direct statement.
-      const score = coverage(q.terms, text, idf) + (figure ? 0.35 : 0) + (agent ? 0.6 : 0) - (size - 1) * 0.01;
+      const score = coverage(q.terms, text, idf) + (figure ? 1 : 0) + (agent ? 0.6 : 0) - (size - 1) * 0.01;
       if (score > best.score) best = { text, figure, score };
     }
   return best;
@@ -181,7 +181,7 @@ function bestWindow(sentence: string, q: ExtractQuery, idf: IdfModel): { text: s
 const AGENT = /由[^，。；]{2,20}(牵头|负责|编制|组织|承担)|[局委办院中心会](牵头|负责)/;
 // A numbered clause opens with its title ("15.建立数字化转型安全保障体系。"), which restates the
 // question rather than answering it.
-const CLAUSE_TITLE = /^\s*\d+[.．、]\s*[^。]{0,40}。$/;
+const CLAUSE_TITLE = /^\s*(\d+[.．、]|（[一二三四五六七八九十]+）)\s*[^。]{0,40}。$/;
 
 function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence & { score: number } {
   const hit = r.hit;

@@ -12,6 +12,10 @@ const GlossarySchema = z.object({
   documentTitles: z.record(z.string(), z.string()).default({}),
   terms: z.array(z.object({ zh: z.string(), en: z.array(z.string()).min(1) })),
   englishStopWords: z.array(z.string()).default([]),
+  /** Colloquial Chinese → the policy's own wording ("最多" → "最高"), applied to the searched query. */
+  synonyms: z.array(z.object({ canonical: z.string(), variants: z.array(z.string()) })).default([]),
+  /** Extra programme words the tokenizer must keep whole. */
+  dictionary: z.array(z.string()).default([]),
 });
 
 export interface EnglishQuery {
@@ -29,12 +33,16 @@ export interface Glossary {
   /** The glossary terms that occur in a Chinese text, for an English reader. */
   gloss(chinese: string): Array<{ zh: string; en: string }>;
   documentTitle(documentId: string | undefined): string | undefined;
+  /** Rewrites colloquial wording into the policy's own terms. */
+  normalize(chinese: string): string;
+  /** Every Chinese programme term the glossary knows (for the tokenizer's dictionary). */
+  chineseTerms(): string[];
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function loadGlossary(pack: Pack): Glossary {
-  const data = pack.hasSection('glossary') ? pack.section('glossary', GlossarySchema) : { documentTitles: {}, terms: [], englishStopWords: [] };
+  const data = pack.hasSection('glossary') ? pack.section('glossary', GlossarySchema) : { documentTitles: {}, terms: [], englishStopWords: [], synonyms: [], dictionary: [] };
   const stop = new Set(data.englishStopWords.map((w) => w.toLowerCase()));
   // Longest English phrase first, so "pilot project" wins over "pilot".
   const phrases = data.terms
@@ -42,6 +50,9 @@ export function loadGlossary(pack: Pack): Glossary {
     .sort((a, b) => b.en.length - a.en.length);
   const patterns = phrases.map((p) => ({ ...p, re: new RegExp(`(?<![a-z0-9])${escape(p.en)}(?![a-z0-9])`, 'g') }));
   const byZh = [...data.terms].sort((a, b) => b.zh.length - a.zh.length);
+  const variants = data.synonyms.flatMap((s) => s.variants.map((v) => ({ v, c: s.canonical }))).sort((a, b) => b.v.length - a.v.length);
+  const synonymRe = variants.length ? new RegExp(variants.map((x) => escape(x.v)).join('|'), 'g') : undefined;
+  const synonymOf = new Map(variants.map((x) => [x.v, x.c]));
   return {
     toChinese(english) {
       const original = english.replace(/[’‘]/g, "'");
@@ -75,5 +86,7 @@ export function loadGlossary(pack: Pack): Glossary {
       return out;
     },
     documentTitle: (id) => (id ? data.documentTitles[id] : undefined),
+    chineseTerms: () => [...data.terms.map((t) => t.zh), ...data.synonyms.map((s) => s.canonical), ...(data.dictionary ?? [])],
+    normalize: (chinese) => (synonymRe ? chinese.replace(synonymRe, (m) => synonymOf.get(m) ?? m) : chinese),
   };
 }

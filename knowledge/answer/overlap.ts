@@ -16,31 +16,37 @@ const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问
 const QUESTION_WORDS = /多少钱|多少|哪些|哪个|哪里|哪几|什么|怎么样|怎么|如何|多久|几(?=[家个项次年月批部只首名位天]|$)/g;
 
 let jieba: Jieba | undefined;
+const known = new Set<string>();
 function tagger(): Jieba {
   jieba ??= Jieba.withDict(dict);
   return jieba;
 }
 
 /**
+ * Teaches the tokenizer the pack's terms (总包商, 小巨人, region names …), so a question is cut the way the
+ * policy writes them. Idempotent; terms of several packs can share the process.
+ */
+export function addTerms(words: Iterable<string>): void {
+  const lines: string[] = [];
+  for (const w of words) {
+    const t = w.replace(/[\s“”"‘’]/g, '');
+    if (t.length < 2 || known.has(t)) continue;
+    known.add(t);
+    lines.push(`${t} 50000 n`);
+  }
+  if (lines.length) tagger().loadDict(Buffer.from(lines.join('\n') + '\n'));
+}
+
+/**
  * The question's content words, space-separated: non-content words (jieba POS tags plus a short list) are
- * dropped, and bigrams never span two words ("项目 验收" must not demand "目验"). Runs of single-character
- * words are joined, since jieba splits unfamiliar terms that way ("专精/特/新", "小/快/轻/准").
+ * dropped, and bigrams never span two words ("项目 验收" must not demand "目验").
  */
 export function contentOf(question: string): string {
-  const words: string[] = [];
-  let single = '';
-  for (const { word, tag } of tagger().tag(toHalfWidth(question))) {
-    const w = STOP_TAGS.has(tag) || STOP_WORDS.has(word) ? ' ' : word.replace(QUESTION_WORDS, ' ').trim();
-    if (w.length === 1 && /\p{Script=Han}/u.test(w)) {
-      single += w;
-      continue;
-    }
-    if (single) words.push(single);
-    single = '';
-    if (w) words.push(w);
-  }
-  if (single) words.push(single);
-  return words.join(' ');
+  return tagger()
+    .tag(toHalfWidth(question))
+    .map(({ word, tag }) => (STOP_TAGS.has(tag) || STOP_WORDS.has(word) ? '' : word.replace(QUESTION_WORDS, ' ').trim()))
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Normalises text for matching: half-width digits, lower case, no punctuation or spaces. */

@@ -21,7 +21,7 @@ const DATE = /什么时候|何时|哪一?年|几月|日期|时间|截止|期限|
 const COUNT = /多少|几[家个项次批名位]|数量|how many|number of/i;
 const WHO = /谁|哪个(部门|单位|机构)|哪些(部门|单位|机构)|由哪|\bwho\b|which (department|bureau|agency)/i;
 const TIME_SENSITIVE =
-  /申请|申报|报名|截止|期限|有效期|还能|还可以|还可|还来得及|过期|到期|结束了|是否有效|仍然有效|现在可以|apply|application|deadline|still|expire|valid|open for/i;
+  /申请|申报|报名|截止|期限|有效期|施行到|实施到|实施期|什么时候结束|还能|还可以|还可|还来得及|过期|到期|结束了|是否有效|仍然有效|现在可以|apply|application|deadline|still|expire|valid|open for/i;
 
 export function classifyQuestion(question: string): QuestionInfo {
   const kind: QuestionKind = RATIO.test(question)

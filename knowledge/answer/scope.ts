@@ -13,7 +13,7 @@ export type ScopeVerdict = { inScope: true } | { inScope: false; reason: 'other_
 
 // Requests no policy document can answer, whatever city the pack is for.
 const OFF_TOPIC =
-  /天气|气温|下雨|下雪|台风|(写|作|来)一?[首篇段个]?(诗|词|歌|小说|故事|笑话|文章|作文)|[写作来]一[首篇段个].{0,16}(诗|词|歌|小说|故事|笑话)|诗歌|唐诗|宋词|笑话|段子|电影|电视剧|综艺|小说|股票|炒股|个股|概念股|股价|基金净值|彩票|菜谱|做菜|怎么做饭|星座|运势|算命|占卜|游戏攻略|世界杯|比赛比分|八卦|明星|\b(weather|poem|poetry|joke|jokes|movie|movies|film|stock tips?|stocks?|lottery|recipe|horoscope|song|lyrics|football|basketball)\b/i;
+  /天气|气温|下雨|下雪|台风|(写|作|来)一?[首篇段个]?(诗|词|歌|小说|故事|笑话|文章|作文)|[写作来]一[首篇段个].{0,16}(诗|词|歌|小说|故事|笑话)|诗歌|唐诗|宋词|笑话|段子|电影|电视剧|综艺|小说|股票|炒股|个股|概念股|股价|基金净值|彩票|菜谱|做菜|怎么做饭|星座|运势|算命|占卜|游戏攻略|世界杯|你是谁|你叫什么|谁开发|谁做的你|你是.{0,6}(开发|做)的|比赛比分|八卦|明星|\b(weather|poem|poetry|joke|jokes|movie|movies|film|stock tips?|stocks?|lottery|who (made|built|created) you|who are you|recipe|horoscope|song|lyrics|football|basketball)\b/i;
 
 // Words jieba tags as places that are no particular other place.
 const GENERIC_PLACES = ['中国', '全国', '国内', '我国', '国家', '本市', '全市', '全省', '各地', '地方', '区县', '县市', '市县', '当地', '本地', '各县', '浙'];
