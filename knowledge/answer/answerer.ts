@@ -45,7 +45,7 @@ export interface AnswererOptions {
   log?: AnswerLog;
   threshold?: number;
   faqThreshold?: number;
-  /** How many hits to retrieve and rerank. */
+  /** How many hits to retrieve and rerank: retrieval ranks by fused rank, the answer needs the clause. */
   k?: number;
   clock?: () => Date;
 }
@@ -95,7 +95,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   const log = options.log ?? silent;
   const llm = options.llm ?? { kind: 'none' };
   const threshold = options.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
-  const k = options.k ?? 10;
+  const k = options.k ?? 30;
   const clock = options.clock ?? (() => new Date());
   const glossary = loadGlossary(pack);
   const scope = createScopeChecker(pack);
@@ -107,6 +107,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   ]);
   let idf: IdfModel | undefined;
   const getIdf = () => (idf ??= buildIdf(packPassages(pack)));
+  const cityDocuments = new Set(pack.manifest.documents.filter((d) => d.scope === 'city').map((d) => d.id));
   const validityDoc = pack.manifest.documents.find((d) => d.id === pack.manifest.validity.document);
   let validityCitation: Promise<Citation> | undefined;
 
@@ -151,7 +152,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     if (!query.trim()) return base;
     const terms = questionTerms(query);
     const hits = await retriever.search(query, { k, pack: pack.id });
-    const ranked = rerank(hits, terms, getIdf());
+    const ranked = rerank(hits, terms, getIdf(), cityDocuments);
     return { ...base, ranked, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
   }
 

@@ -37,12 +37,15 @@ function matchText(hit: SearchHit): string {
   return `${hit.sectionPath.join(' ')} ${hit.text}`;
 }
 
-/** Orders hits by term coverage, with the retriever's order as a small tie-breaker. */
-export function rerank(hits: SearchHit[], terms: string[], idf: IdfModel): RankedHit[] {
+/**
+ * Orders hits by term coverage, with the retriever's order as a small tie-breaker and a small preference
+ * for the pack's own city documents: a national or provincial text that matches as well is background,
+ * the city's clause is the answer.
+ */
+export function rerank(hits: SearchHit[], terms: string[], idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set()): RankedHit[] {
   const n = Math.max(1, hits.length);
-  return hits
-    .map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i }))
-    .sort((a, b) => b.coverage + 0.05 * (1 - b.rank / n) - (a.coverage + 0.05 * (1 - a.rank / n)));
+  const key = (r: RankedHit) => r.coverage + 0.05 * (1 - r.rank / n) + (preferredDocuments.has(r.hit.documentId) ? 0.1 : 0);
+  return hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i })).sort((a, b) => key(b) - key(a));
 }
 
 export function sectionLabel(hit: SearchHit): string {
@@ -291,8 +294,20 @@ export function extractEvidence(ranked: RankedHit[], q: ExtractQuery, idf: IdfMo
     const row = tableRow(r.hit);
     return row !== undefined && namedColumn(row, q.question) !== undefined;
   })());
-  const primary = tableHit && tableHit.coverage >= top.coverage * 0.8 ? tableHit : top;
-  const first = primary.hit.kind === 'table_row' ? (tableEvidence(primary, q) ?? clauseEvidence(primary, q, idf)) : clauseEvidence(primary, q, idf);
+  const evidenceOf = (r: RankedHit) => (r.hit.kind === 'table_row' ? (tableEvidence(r, q) ?? clauseEvidence(r, q, idf)) : clauseEvidence(r, q, idf));
+  let primary = tableHit && tableHit.coverage >= top.coverage * 0.8 ? tableHit : top;
+  let first = evidenceOf(primary);
+  // A figure question prefers, among near-equal chunks, one that states a figure of the wanted kind.
+  if (wantedFigures(q.kind).length && !first.figure)
+    for (const r of ranked.slice(1, 4)) {
+      if (r.coverage < top.coverage * 0.9) break;
+      const e = evidenceOf(r);
+      if (e.figure) {
+        primary = r;
+        first = e;
+        break;
+      }
+    }
   const out: Evidence[] = [first];
   const firstText = `${primary.hit.sectionPath.join(' ')} ${primary.hit.text}`;
   const base = coverage(q.terms, firstText, idf);
@@ -300,7 +315,7 @@ export function extractEvidence(ranked: RankedHit[], q: ExtractQuery, idf: IdfMo
     if (r === primary || r.hit.chunkId === primary.hit.chunkId) continue;
     const gain = coverage(q.terms, `${firstText} ${r.hit.sectionPath.join(' ')} ${r.hit.text}`, idf) - base;
     if (gain >= 0.25 && r.coverage >= top.coverage * 0.7) {
-      out.push(r.hit.kind === 'table_row' ? (tableEvidence(r, q) ?? clauseEvidence(r, q, idf)) : clauseEvidence(r, q, idf));
+      out.push(evidenceOf(r));
       break;
     }
   }

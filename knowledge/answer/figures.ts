@@ -59,8 +59,8 @@ const ARABIC = String.raw`\d+(?:,\d{3})*(?:\.\d+)?`;
 const CHINESE = `[${CN_NUM_CHARS}]+`;
 const FIGURE_RE = new RegExp(
   String.raw`(百分之(?<pctcn>${CHINESE}|${ARABIC}))` +
-    String.raw`|(?<num>${ARABIC})\s*(?<mag1>万|亿)?\s*(?<unit1>%|元|家|个|项|次|批|年|月|日|号|级|倍|人|名)?` +
-    String.raw`|(?<cn>${CHINESE})(?<unit2>%|元|家|个|项|次|批|年|月|日|号|级|倍|人|名)`,
+    String.raw`|(?<num>${ARABIC})\s*(?<mag1>万|亿)?\s*(?<unit1>%|元|家|个|项|次|年|月|日|号|级|倍|人|名)?` +
+    String.raw`|(?<cn>${CHINESE})(?<unit2>%|元|家|个|项|次|年|月|日|号|级|倍|人|名)`,
   'g',
 );
 

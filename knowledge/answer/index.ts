@@ -7,3 +7,5 @@ export type { AnswererOptions, AnswerLlm, AnswerLog, Assessment, PackAnswerer } 
 export { FAQ_MATCH_THRESHOLD, matchFaq } from './faq.ts';
 export { extractFigures, unsupportedFigures } from './figures.ts';
 export { validityOn, validityNote } from './validity.ts';
+export { calibrate } from './calibrate.ts';
+export type { CalibrationReport, LabelledQuestion, ThresholdRow } from './calibrate.ts';

@@ -12,8 +12,8 @@ import { toHalfWidth } from './figures.ts';
 // Particles, pronouns, prepositions and question words carry no evidence; removing them (not just
 // skipping them) also stops bigrams from spanning a content word and a particle ("路径是").
 const STOP_TAGS = new Set(['uj', 'ul', 'uz', 'ug', 'uv', 'ud', 'y', 'r', 'c', 'p', 'e', 'o', 'x', 'zg']);
-const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前']);
-const QUESTION_WORDS = /多少钱|多少|哪些|哪个|哪里|哪几|什么|怎么样|怎么|如何|多久|几(?=[家个项次年月批部只首名位天]|$)/g;
+const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前', '的话', '到', '做', '干']);
+const QUESTION_WORDS = /多少万元|多少万|多少钱|多少|哪些|哪个|哪里|哪几|什么|怎么样|怎么|如何|多久|几(?=[家个项次年月批部只首名位天]|$)/g;
 
 let jieba: Jieba | undefined;
 const known = new Set<string>();
@@ -102,13 +102,14 @@ export function buildIdf(passages: string[]): IdfModel {
  */
 export function coverage(terms: string[], passage: string, idf: IdfModel): number {
   if (terms.length === 0) return 0;
-  const have = new Set(bigrams(passage));
+  // Substring tests, so single-character terms ("家", "万") match inside words as bigrams do.
+  const text = normalizeForMatch(passage);
   let total = 0;
   let hit = 0;
   for (const t of terms) {
     const w = idf.idf(t);
     total += w;
-    if (have.has(t)) hit += w;
+    if (text.includes(t)) hit += w;
   }
   return total === 0 ? 0 : hit / total;
 }
