@@ -114,10 +114,17 @@ export function coverage(terms: string[], passage: string, idf: IdfModel): numbe
   return total === 0 ? 0 : hit / total;
 }
 
-/** Dice similarity of two texts' bigram sets: used to match a question to curated FAQ variants. */
+// Particles that differ between two phrasings of one question ("是不是…？" / "是…吗").
+const PHRASING = /是不是|是否|能不能|可不可以|有没有|请问|一下|吗|呢|吧|啊|呀|的|了|是/g;
+
+/**
+ * Dice similarity of two questions' character bigrams, particles removed: used to match a question to
+ * curated FAQ variants, where the whole phrasing matters, not only the content words.
+ */
 export function dice(a: string, b: string): number {
-  const A = new Set(questionTerms(a));
-  const B = new Set(questionTerms(b));
+  const grams = (t: string) => new Set(bigrams(normalizeForMatch(t).replace(PHRASING, '')));
+  const A = grams(a);
+  const B = grams(b);
   if (A.size === 0 || B.size === 0) return 0;
   let both = 0;
   for (const t of A) if (B.has(t)) both++;
