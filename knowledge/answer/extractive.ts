@@ -109,15 +109,15 @@ function fragments(sentence: string): string[] {
 }
 
 function trimFragment(s: string): string {
-  return s
-    .trim()
-    .replace(/^[，,；;、：:）)\s]+/, '')
-    .replace(/[，,；;、：:（(\s]+$/, '')
-    .replace(/^（(.*)）$/, '$1')
-    .replace(/^（/, '')
-    .replace(/）$/, '');
+  let t = s.trim().replace(/^[，,；;、：:\s]+/, '').replace(/[，,；;、：:\s]+$/, '');
+  const opens = () => (t.match(/[（(]/g) ?? []).length;
+  const closes = () => (t.match(/[）)]/g) ?? []).length;
+  // Unbalanced parentheses are cut-off edges of a window; a fully wrapped fragment loses its wrapper.
+  if (/^[（(]/.test(t) && opens() > closes()) t = t.slice(1);
+  if (/[）)]$/.test(t) && closes() > opens()) t = t.slice(0, -1);
+  if (/^[（(][^（）()]*[）)]$/.test(t)) t = t.slice(1, -1);
+  return t.trim();
 }
-
 
 /**
  * Where a fragment lists figures ("50万元、80万元、100万元") and a parallel list of items the question names
