@@ -16,7 +16,7 @@ async function evalCli(args: string[]): Promise<{ code: number; stdout: string; 
     const { stdout, stderr } = await run(TSX, ['console/main.ts', 'eval', ...args], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', DATA_DIR: '' },
-      timeout: 240_000,
+      timeout: 280_000,
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -44,7 +44,7 @@ describe('npm run eval', () => {
     expect(report.items[4]).toMatchObject({ id: 's5', hit: null, rank: null });
     // The plain BM25 baseline finds these literal questions' clauses within the top 5.
     expect(report.baselines.bm25.retrieval.hit5).toBeGreaterThanOrEqual(0.75);
-  });
+  }, 300_000);
 
   it('rejects a missing file or bad options with one clear line', async () => {
     const missing = await evalCli(['tests/eval/fixtures/nope.jsonl']);
