@@ -6,6 +6,7 @@ import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -15,6 +16,8 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
       return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
     },
   };
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   return {
     config,
     db,
@@ -43,6 +48,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    adminAccess,
     async close() {
       if (!options.db) await db.close();
     },

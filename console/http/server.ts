@@ -8,6 +8,7 @@ import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { adminRouter } from '../admin/index.ts';
 
 export function createHttpApp(services: Services): express.Express {
   const app = express();
@@ -17,6 +18,7 @@ export function createHttpApp(services: Services): express.Express {
     await services.db.ping();
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
   });
+  app.use('/admin', adminRouter(services));
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
   app.use(notFound);
