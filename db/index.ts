@@ -11,3 +11,4 @@ export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
 export * from './repos/audit.ts';
 export * from './repos/admin.ts';
+export { restorePgliteBackup } from './pglite.ts';
