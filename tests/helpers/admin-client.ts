@@ -31,7 +31,7 @@ export class AdminClient {
     }
   }
 
-  async request(method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<Page> {
+  async request(method: string, path: string, body?: RequestInit['body'], headers: Record<string, string> = {}): Promise<Page> {
     const res = await fetch(this.baseUrl + path, { method, body, redirect: 'manual', headers: { cookie: this.cookieHeader(), ...headers } });
     this.remember(res);
     const text = await res.text();
