@@ -4,6 +4,7 @@
  */
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAdminAccess, type AdminAccess } from './admin/index.ts';
@@ -18,6 +19,8 @@ export interface Services {
   answerer: Answerer;
   /** Console access: first admin, logins, sessions (console/admin). */
   adminAccess: AdminAccess;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const answerer: Answerer = {
     // Placeholder until the knowledge layer lands: it abstains rather than guess.
@@ -49,6 +53,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     answerer,
     adminAccess,
+    eligibility,
     async close() {
       if (!options.db) await db.close();
     },
