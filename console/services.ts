@@ -4,8 +4,10 @@
  */
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -15,6 +17,10 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   close(): Promise<void>;
 }
 
@@ -29,6 +35,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const answerer: Answerer = {
     // Placeholder until the knowledge layer lands: it abstains rather than guess.
@@ -36,6 +43,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
       return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
     },
   };
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   return {
     config,
     db,
@@ -43,6 +52,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    adminAccess,
+    eligibility,
     async close() {
       if (!options.db) await db.close();
     },

@@ -5,3 +5,5 @@
 export * from './pack/index.ts';
 export type * from './types.ts';
 export * from './answer/index.ts';
+/** The evaluation harness (npm run eval), namespaced so its helpers never collide with search's names. */
+export * as evaluation from './eval/index.ts';
