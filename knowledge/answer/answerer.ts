@@ -19,7 +19,8 @@ import { loadGlossary } from './glossary.ts';
 import { addTerms, buildIdf, normalizeForMatch, questionTerms, type IdfModel } from './overlap.ts';
 import { classifyQuestion, detectLang, stripInjection } from './question.ts';
 import { renderAbstention, renderExtractive, renderFaq } from './render.ts';
-import { createScopeChecker } from './scope.ts';
+import { createScopeChecker, mentionsAny, type ScopeChecker } from './scope.ts';
+import { createVocabulary } from './vocabulary.ts';
 import { validityNote, validityOn } from './validity.ts';
 
 /**
@@ -59,6 +60,8 @@ export interface Assessment {
   outOfScope?: string;
   confidence: number;
   ranked: RankedHit[];
+  /** The question's terms as asked and in the policy's wording (coverage takes the better). */
+  terms: string[][];
 }
 
 export interface PackAnswerer extends Answerer {
@@ -67,7 +70,13 @@ export interface PackAnswerer extends Answerer {
   readonly threshold: number;
 }
 
-const PROGRAMME_TOPIC = /申报|申请|试点|补助|奖励|奖补|政策|意见|实施期|施行|数字化|改造|apply|subsid|pilot|programme|program|grant/i;
+// "申请" alone is no topic: 稳岗返还怎么申请 is someone else's programme.
+const PROGRAMME_TOPIC = /截止|有效期|期限|试点|补助|奖励|奖补|政策|意见|实施期|施行|数字化|改造|subsid|pilot|programme|program|grant|digital|deadline|expire/i;
+
+/** Document scopes whose text answers for the pack's own city (other cities' texts are reference). */
+const SCOPES_FOR_OWN_CITY = ['city', 'province', 'national', 'reference'];
+
+const LIST_QUESTION = /各|分别|哪些|哪几|都有|还有|哪一些|\b(which|list|all)\b/i;
 
 const silent: AnswerLog = { info: () => {}, warn: () => {} };
 
@@ -98,7 +107,11 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   const k = options.k ?? 30;
   const clock = options.clock ?? (() => new Date());
   const glossary = loadGlossary(pack);
-  const scope = createScopeChecker(pack);
+  const vocabulary = createVocabulary(pack, glossary);
+  let scope: ScopeChecker | undefined;
+  let corpus: string[] | undefined;
+  const getCorpus = () => (corpus ??= packPassages(pack));
+  const getScope = () => (scope ??= createScopeChecker(pack, getCorpus().join('\n')));
   const followUps = createFollowUpRewriter(pack);
   addTerms([
     ...glossary.chineseTerms(),
@@ -106,7 +119,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     ...pack.industries.industries.flatMap((i) => [i.name, ...i.aliases]),
   ]);
   let idf: IdfModel | undefined;
-  const getIdf = () => (idf ??= buildIdf(packPassages(pack)));
+  const getIdf = () => (idf ??= buildIdf(getCorpus()));
   const cityDocuments = new Set(pack.manifest.documents.filter((d) => d.scope === 'city').map((d) => d.id));
   const validityDoc = pack.manifest.documents.find((d) => d.id === pack.manifest.validity.document);
   let validityCitation: Promise<Citation> | undefined;
@@ -137,22 +150,30 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     const clean = stripInjection(question);
     if (clean.removed.length) log.warn('answer.injection_removed', { removed: clean.removed.length });
     const rewrittenQuery = followUps.rewrite(clean.text, context.history?.map((t) => (t.role === 'user' ? { ...t, text: stripInjection(t.text).text } : t)));
-    let query = glossary.normalize(rewrittenQuery);
+    let asked = rewrittenQuery;
     let englishFactor = 1;
     if (lang === 'en') {
       const en = glossary.toChinese(rewrittenQuery);
-      query = glossary.normalize(en.query);
+      asked = en.query;
       // Words the glossary cannot map (another city, an unrelated topic) are evidence we cannot match.
       englishFactor = en.known === 0 ? 0 : en.known / (en.known + en.unknown.length);
-      if (en.unknownNames.length) return { question, rewrittenQuery, query, lang, confidence: 0, ranked: [], outOfScope: `other_place:${en.unknownNames[0]}` };
+      if (en.unknownNames.length) return { question, rewrittenQuery, query: asked, lang, confidence: 0, ranked: [], terms: [], outOfScope: `other_place:${en.unknownNames[0]}` };
     }
-    const base: Assessment = { question, rewrittenQuery, query, lang, confidence: 0, ranked: [] };
-    const verdict = scope.check(lang === 'en' ? rewrittenQuery : query);
+    // Two phrasings: as asked, and in the policy's own wording; a passage may match either.
+    const worded = vocabulary.normalize(asked);
+    const query = vocabulary.expand(asked);
+    const terms: string[][] = [questionTerms(asked), questionTerms(worded)];
+    const base: Assessment = { question, rewrittenQuery, query, lang, confidence: 0, ranked: [], terms };
+    const verdict = getScope().check(lang === 'en' ? rewrittenQuery : asked);
     if (!verdict.inScope) return { ...base, outOfScope: `${verdict.reason}:${verdict.detail}` };
     if (!query.trim()) return base;
-    const terms = questionTerms(query);
-    const hits = await retriever.search(query, { k, pack: pack.id });
-    const ranked = rerank(hits, terms, getIdf(), cityDocuments);
+    // Another place the documents mention (温州, 天台): answer only from passages about it. Otherwise other
+    // cities' documents are reference material, never the answer for this pack's city.
+    const elsewhere = verdict.places;
+    const scopes = elsewhere.length ? undefined : SCOPES_FOR_OWN_CITY;
+    const hits = await retriever.search(query, { k, pack: pack.id, ...(scopes ? ({ scopes } as Record<string, unknown>) : {}) });
+    let ranked = rerank(hits, terms, getIdf(), cityDocuments);
+    if (elsewhere.length) ranked = ranked.filter((r) => mentionsAny(`${r.hit.documentTitle} ${r.hit.sectionPath.join(' ')} ${r.hit.text}`, elsewhere));
     return { ...base, ranked, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
   }
 
@@ -175,7 +196,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       const now = context.now ?? clock();
       const lang = detectLang(question, context.lang ?? 'zh');
       const cleanQuestion = stripInjection(question).text;
-      if (!cleanQuestion) return abstain({ question, rewrittenQuery: '', query: '', lang, confidence: 0, ranked: [] }, 'empty');
+      if (!cleanQuestion) return abstain({ question, rewrittenQuery: '', query: '', lang, confidence: 0, ranked: [], terms: [] }, 'empty');
 
       if (options.db) {
         const rewritten = followUps.rewrite(cleanQuestion, context.history);
@@ -234,7 +255,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
         log.warn('answer.llm_fallback', { reason: g.reason, detail: g.detail, ms: Date.now() - started });
       }
 
-      const evidence = extractEvidence(a.ranked, { question: a.query, terms: questionTerms(a.query), kind: info.kind }, getIdf());
+      const evidence = extractEvidence(a.ranked, { question: a.query, terms: a.terms, kind: info.kind, list: LIST_QUESTION.test(question) }, getIdf());
       const citations = [...evidence.map((e) => e.citation), ...extraCitations];
       const text = renderExtractive({ evidence: [...evidence, ...extraCitations.map((c) => ({ direct: '', citation: c }))], lang: a.lang, notes, glossary });
       return { ...common, text, citations, mode: 'extractive' };

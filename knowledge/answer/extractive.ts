@@ -8,7 +8,7 @@
  */
 import type { Citation, SearchHit } from '../types.ts';
 import { extractFigures, type Figure } from './figures.ts';
-import { coverage, normalizeForMatch, type IdfModel } from './overlap.ts';
+import { coverage, normalizeForMatch, type IdfModel, type Terms } from './overlap.ts';
 import { wantedFigures, type QuestionKind } from './question.ts';
 
 export interface RankedHit {
@@ -28,7 +28,9 @@ export interface Evidence {
 
 export interface ExtractQuery {
   question: string;
-  terms: string[];
+  terms: Terms;
+  /** Asks for a list (各/分别/哪些): the whole sentence answers, not one fragment. */
+  list?: boolean;
   kind: QuestionKind;
 }
 
@@ -42,7 +44,7 @@ function matchText(hit: SearchHit): string {
  * for the pack's own city documents: a national or provincial text that matches as well is background,
  * the city's clause is the answer.
  */
-export function rerank(hits: SearchHit[], terms: string[], idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set()): RankedHit[] {
+export function rerank(hits: SearchHit[], terms: Terms, idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set()): RankedHit[] {
   const n = Math.max(1, hits.length);
   const key = (r: RankedHit) => r.coverage + 0.05 * (1 - r.rank / n) + (preferredDocuments.has(r.hit.documentId) ? 0.1 : 0);
   return hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i })).sort((a, b) => key(b) - key(a));
@@ -53,9 +55,9 @@ export function sectionLabel(hit: SearchHit): string {
 }
 
 /** Sentences of a chunk, split after 。；！？ and line breaks, each kept verbatim. */
-export function sentences(text: string): string[] {
+export function sentences(text: string, breaks: RegExp = /(?<=[。；;！？!?\n])/): string[] {
   return text
-    .split(/(?<=[。；;！？!?\n])/)
+    .split(breaks)
     .map((s) => s.replace(/^\s+|\s+$/g, ''))
     .filter((s) => s.replace(/[\s\p{P}]/gu, '').length > 1);
 }
@@ -188,7 +190,8 @@ const CLAUSE_TITLE = /^\s*(\d+[.．、]|（[一二三四五六七八九十]+）)
 
 function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence & { score: number } {
   const hit = r.hit;
-  const body = sentences(hit.text);
+  // A list question ("各多少", "哪些") is answered by the whole sentence, whose items 、；-separate.
+  const body = sentences(hit.text, q.list ? /(?<=[。！？!?\n])/ : undefined);
   const withoutTitle = body.filter((s, i) => !(i === 0 && CLAUSE_TITLE.test(s)));
   // Headings that carry content ("（一）第一阶段（2024年9月-2025年12月）") can answer too.
   const headings = hit.sectionPath.filter((h) => h.replace(/^[（(]?[一二三四五六七八九十\d]+[）).、．]?/, '').trim().length >= 4 && /\d/.test(h));
@@ -203,7 +206,7 @@ function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence 
   const sentence = best?.sentence ?? hit.text.trim();
   let direct = sentence;
   let figure: string | undefined;
-  if (best && (wanted.length > 0 || sentence.length > 90)) {
+  if (best && !(q.list && sentence.length <= 300) && (wanted.length > 0 || sentence.length > 90)) {
     direct = best.window.text;
     figure = best.window.figure?.raw;
   }
@@ -296,6 +299,11 @@ export function extractEvidence(ranked: RankedHit[], q: ExtractQuery, idf: IdfMo
   })());
   const evidenceOf = (r: RankedHit) => (r.hit.kind === 'table_row' ? (tableEvidence(r, q) ?? clauseEvidence(r, q, idf)) : clauseEvidence(r, q, idf));
   let primary = tableHit && tableHit.coverage >= top.coverage * 0.8 ? tableHit : top;
+  // A table row is a bare figure: for "是什么意思" or "谁" questions a clause that matches nearly as well explains.
+  if (primary.hit.kind === 'table_row' && !tableHit && !['count', 'amount', 'ratio'].includes(q.kind)) {
+    const clause = ranked.slice(0, 5).find((r) => r.hit.kind !== 'table_row' && r.coverage >= top.coverage * 0.8);
+    if (clause) primary = clause;
+  }
   let first = evidenceOf(primary);
   // A figure question prefers, among near-equal chunks, one that states a figure of the wanted kind.
   if (wantedFigures(q.kind).length && !first.figure)

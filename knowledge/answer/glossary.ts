@@ -33,11 +33,14 @@ export interface Glossary {
   /** The glossary terms that occur in a Chinese text, for an English reader. */
   gloss(chinese: string): Array<{ zh: string; en: string }>;
   documentTitle(documentId: string | undefined): string | undefined;
-  /** Rewrites colloquial wording into the policy's own terms. */
-  normalize(chinese: string): string;
+  /** Colloquial variants and the policy's own term for each ("最多" → "最高"). */
+  synonymPairs(): Array<{ variant: string; canonical: string }>;
   /** Every Chinese programme term the glossary knows (for the tokenizer's dictionary). */
   chineseTerms(): string[];
 }
+
+// Capitalised words that are document parts or programme jargon, not names of places.
+const NOT_NAMES = new Set(['table', 'article', 'clause', 'section', 'annex', 'appendix', 'level', 'phase', 'year', 'sme', 'smes', 'srdi', 'miit', 'china', 'chinese', 'rmb', 'cny', 'n', 'x']);
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -50,9 +53,6 @@ export function loadGlossary(pack: Pack): Glossary {
     .sort((a, b) => b.en.length - a.en.length);
   const patterns = phrases.map((p) => ({ ...p, re: new RegExp(`(?<![a-z0-9])${escape(p.en)}(?![a-z0-9])`, 'g') }));
   const byZh = [...data.terms].sort((a, b) => b.zh.length - a.zh.length);
-  const variants = data.synonyms.flatMap((s) => s.variants.map((v) => ({ v, c: s.canonical }))).sort((a, b) => b.v.length - a.v.length);
-  const synonymRe = variants.length ? new RegExp(variants.map((x) => escape(x.v)).join('|'), 'g') : undefined;
-  const synonymOf = new Map(variants.map((x) => [x.v, x.c]));
   return {
     toChinese(english) {
       const original = english.replace(/[’‘]/g, "'");
@@ -72,7 +72,7 @@ export function loadGlossary(pack: Pack): Glossary {
       const unknownSet = new Set(words);
       const unknownNames = [...original.matchAll(/(?<![.!?]\s*|^\s*)(?<=\s)([A-Z][a-z]+)/g)]
         .map((m) => m[1]!)
-        .filter((w) => unknownSet.has(w.toLowerCase()));
+        .filter((w) => unknownSet.has(w.toLowerCase()) && !NOT_NAMES.has(w.toLowerCase()));
       return { query: [...found, ...numbers].join(' '), unknown: words, unknownNames, known: found.length + numbers.length };
     },
     gloss(chinese) {
@@ -87,6 +87,6 @@ export function loadGlossary(pack: Pack): Glossary {
     },
     documentTitle: (id) => (id ? data.documentTitles[id] : undefined),
     chineseTerms: () => [...data.terms.map((t) => t.zh), ...data.synonyms.map((s) => s.canonical), ...(data.dictionary ?? [])],
-    normalize: (chinese) => (synonymRe ? chinese.replace(synonymRe, (m) => synonymOf.get(m) ?? m) : chinese),
+    synonymPairs: () => data.synonyms.flatMap((x) => x.variants.map((variant) => ({ variant, canonical: x.canonical }))),
   };
 }

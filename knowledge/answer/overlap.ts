@@ -96,17 +96,22 @@ export function buildIdf(passages: string[]): IdfModel {
   };
 }
 
+/** A question's terms, or several phrasings' terms (as written, and in the policy's wording). */
+export type Terms = string[] | string[][];
+
 /**
- * IDF-weighted share of `terms` found in `passage` (0–1). Terms the pack never uses still count in the
- * denominator: a question about 天气 is not answered by a clause that only shares 补助 with it.
+ * IDF-weighted share of `terms` found in `passage` (0–1); with several phrasings, the best of them. Terms
+ * the pack never uses still count in the denominator: a question about 天气 is not answered by a clause
+ * that only shares 补助 with it.
  */
-export function coverage(terms: string[], passage: string, idf: IdfModel): number {
+export function coverage(terms: Terms, passage: string, idf: IdfModel): number {
   if (terms.length === 0) return 0;
+  if (Array.isArray(terms[0])) return Math.max(...(terms as string[][]).map((t) => coverage(t, passage, idf)));
   // Substring tests, so single-character terms ("家", "万") match inside words as bigrams do.
   const text = normalizeForMatch(passage);
   let total = 0;
   let hit = 0;
-  for (const t of terms) {
+  for (const t of terms as string[]) {
     const w = idf.idf(t);
     total += w;
     if (text.includes(t)) hit += w;

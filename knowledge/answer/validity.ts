@@ -7,9 +7,15 @@ import type { Lang } from '../types.ts';
 import type { PackManifest } from '../pack/index.ts';
 
 export type ValidityState =
-  | { state: 'open'; today: string; until: string; phase?: { name: string; from: string; to: string } }
-  | { state: 'ended'; today: string; until: string }
-  | { state: 'not_started'; today: string; from: string; until: string };
+  | { state: 'open'; today: string; until: string; phase?: Phase; phases: Phase[] }
+  | { state: 'ended'; today: string; until: string; phases: Phase[] }
+  | { state: 'not_started'; today: string; from: string; until: string; phases: Phase[] };
+
+export interface Phase {
+  name: string;
+  from: string;
+  to: string;
+}
 
 export function localDate(now: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
@@ -17,12 +23,13 @@ export function localDate(now: Date, timeZone: string): string {
 
 export function validityOn(manifest: PackManifest, now: Date): ValidityState {
   const today = localDate(now, manifest.timezone);
-  const { until, phases } = manifest.validity;
-  if (today > until) return { state: 'ended', today, until };
+  const { until } = manifest.validity;
+  const phases = manifest.validity.phases.map((p) => ({ name: p.name, from: p.from, to: p.to }));
+  if (today > until) return { state: 'ended', today, until, phases };
   const first = phases[0]?.from;
-  if (first && today < first) return { state: 'not_started', today, from: first, until };
+  if (first && today < first) return { state: 'not_started', today, from: first, until, phases };
   const phase = phases.find((p) => p.from <= today && today <= p.to);
-  return { state: 'open', today, until, phase: phase && { name: phase.name, from: phase.from, to: phase.to } };
+  return { state: 'open', today, until, phase, phases };
 }
 
 function zhDate(iso: string): string {
@@ -30,8 +37,18 @@ function zhDate(iso: string): string {
   return `${y}年${m}月${d}日`;
 }
 
-/** One or two sentences on the period's status, in the user's language. */
+/** One or two sentences on the period's status, in the user's language, with the phases. */
 export function validityNote(v: ValidityState, lang: Lang, contact?: string): string {
+  return `${statusSentence(v, lang, contact)}${phaseSentence(v.phases, lang)}`;
+}
+
+function phaseSentence(phases: Phase[], lang: Lang): string {
+  if (phases.length === 0) return '';
+  if (lang === 'en') return ` Phases: ${phases.map((p) => `${p.name} ${p.from} to ${p.to}`).join('; ')}.`;
+  return `实施分${phases.length}个阶段：${phases.map((p) => `${p.name}${zhDate(p.from)}至${zhDate(p.to)}`).join('，')}。`;
+}
+
+function statusSentence(v: ValidityState, lang: Lang, contact?: string): string {
   if (lang === 'en') {
     if (v.state === 'ended')
       return `Note: these opinions applied until ${v.until}; as of today (${v.today}) that period has ended, so applications under them are no longer open unless the authorities extend the programme${contact ? ` — please check with ${contact}` : ''}.`;
