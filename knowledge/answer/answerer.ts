@@ -62,6 +62,8 @@ export interface Assessment {
   ranked: RankedHit[];
   /** The question's terms as asked and in the policy's wording (coverage takes the better). */
   terms: string[][];
+  /** Other places the question is about (their documents, not this city's, must answer). */
+  elsewhere?: string[];
 }
 
 export interface PackAnswerer extends Answerer {
@@ -80,23 +82,37 @@ const LIST_QUESTION = /各|分别|哪些|哪几|都有|还有|哪一些|\b(which
 
 const silent: AnswerLog = { info: () => {}, warn: () => {} };
 
-/** Paragraphs of every document in the pack, for IDF statistics. */
-function packPassages(pack: Pack): string[] {
-  const files = new Set(pack.manifest.documents.map((d) => pack.file(d.file)));
-  if (pack.manifest.documentGlob) {
-    const dir = pack.file(path.dirname(pack.manifest.documentGlob));
-    const ext = path.extname(pack.manifest.documentGlob);
-    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith(ext)) files.add(path.join(dir, f));
-  }
-  const out: string[] = [];
-  for (const f of files) {
+interface PackText {
+  title: string;
+  text: string;
+}
+
+/** Every document of the pack with its title (manifest, or the Markdown front matter's `title:`). */
+function packTexts(pack: Pack): PackText[] {
+  const out: PackText[] = [];
+  const seen = new Set<string>();
+  const read = (file: string, title?: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
     try {
-      out.push(...fs.readFileSync(f, 'utf8').split(/\n\s*\n|\n(?=\S)/).filter((p) => p.trim().length > 4));
+      const text = fs.readFileSync(file, 'utf8');
+      out.push({ title: title ?? text.match(/^title:\s*(.+)$/m)?.[1]?.trim() ?? path.basename(file), text });
     } catch {
       /* a missing file is the pack loader's error to report, not the answerer's */
     }
+  };
+  for (const d of pack.manifest.documents) read(pack.file(d.file), d.title);
+  if (pack.manifest.documentGlob) {
+    const dir = pack.file(path.dirname(pack.manifest.documentGlob));
+    const ext = path.extname(pack.manifest.documentGlob);
+    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) if (f.endsWith(ext)) read(path.join(dir, f));
   }
   return out;
+}
+
+/** Paragraphs, for IDF statistics. */
+function paragraphs(texts: PackText[]): string[] {
+  return texts.flatMap((t) => t.text.split(/\n\s*\n|\n(?=\S)/).filter((p) => p.trim().length > 4));
 }
 
 export function createAnswerer(options: AnswererOptions): PackAnswerer {
@@ -109,9 +125,14 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   const glossary = loadGlossary(pack);
   const vocabulary = createVocabulary(pack, glossary);
   let scope: ScopeChecker | undefined;
-  let corpus: string[] | undefined;
-  const getCorpus = () => (corpus ??= packPassages(pack));
-  const getScope = () => (scope ??= createScopeChecker(pack, getCorpus().join('\n')));
+  let texts: PackText[] | undefined;
+  const getTexts = () => (texts ??= packTexts(pack));
+  const getScope = () => (scope ??= createScopeChecker(pack, getTexts().map((t) => t.text).join('\n')));
+  /** A document is about a place when it names it repeatedly (温州's rules), not in passing (a list of cities). */
+  const documentIsAbout = (title: string, places: string[]) => {
+    const text = getTexts().find((t) => t.title === title)?.text ?? '';
+    return places.some((p) => title.includes(p) || text.split(p).length - 1 >= 3);
+  };
   const followUps = createFollowUpRewriter(pack);
   addTerms([
     ...glossary.chineseTerms(),
@@ -119,7 +140,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     ...pack.industries.industries.flatMap((i) => [i.name, ...i.aliases]),
   ]);
   let idf: IdfModel | undefined;
-  const getIdf = () => (idf ??= buildIdf(getCorpus()));
+  const getIdf = () => (idf ??= buildIdf(paragraphs(getTexts())));
   const cityDocuments = new Set(pack.manifest.documents.filter((d) => d.scope === 'city').map((d) => d.id));
   const validityDoc = pack.manifest.documents.find((d) => d.id === pack.manifest.validity.document);
   let validityCitation: Promise<Citation> | undefined;
@@ -138,7 +159,8 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       return {
         document: hit?.documentTitle ?? validityDoc?.title ?? pack.manifest.name,
         section: hit ? sectionLabel(hit) : '',
-        quote: clause,
+        // The chunk usually also says what happens after expiry ("执行期满后…研究确定是否继续实施").
+        quote: hit && hit.text.length <= 160 ? hit.text.trim() : clause,
         documentId: hit?.documentId ?? validityDoc?.id,
         chunkId: hit?.chunkId,
         kind: 'clause',
@@ -172,9 +194,9 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     const elsewhere = verdict.places;
     const scopes = elsewhere.length ? undefined : SCOPES_FOR_OWN_CITY;
     const hits = await retriever.search(query, { k, pack: pack.id, ...(scopes ? ({ scopes } as Record<string, unknown>) : {}) });
-    let ranked = rerank(hits, terms, getIdf(), cityDocuments);
+    let ranked = rerank(hits, terms, getIdf(), cityDocuments, classifyQuestion(`${question} ${asked}`).kind);
     if (elsewhere.length) ranked = ranked.filter((r) => mentionsAny(`${r.hit.documentTitle} ${r.hit.sectionPath.join(' ')} ${r.hit.text}`, elsewhere));
-    return { ...base, ranked, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
+    return { ...base, ranked, elsewhere, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
   }
 
   const abstain = (a: Assessment, reason: 'no_basis' | 'out_of_scope' | 'empty'): Answer => ({
@@ -219,7 +241,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       const notes: string[] = [];
       const extraCitations: Citation[] = [];
       // "劳动合同到期…" is time-sensitive but not about this programme: the period note needs a programme topic.
-      if (info.timeSensitive && (a.confidence >= threshold / 2 || PROGRAMME_TOPIC.test(`${question} ${a.query}`))) {
+      if (info.timeSensitive && !a.elsewhere?.length && (a.confidence >= threshold / 2 || PROGRAMME_TOPIC.test(`${question} ${a.query}`))) {
         notes.push(validityNote(validityOn(pack.manifest, now), a.lang, pack.manifest.programmeLead));
         extraCitations.push(await findValidityCitation());
       }
@@ -256,6 +278,12 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
       }
 
       const evidence = extractEvidence(a.ranked, { question: a.query, terms: a.terms, kind: info.kind, list: LIST_QUESTION.test(question) }, getIdf());
+      // About another place: the quoted sentence (or its document) must name it, or we would be answering
+      // with a passage that merely mentions it.
+      if (a.elsewhere?.length && !evidence.some((e) => mentionsAny(e.citation.quote, a.elsewhere!) || documentIsAbout(e.citation.document, a.elsewhere!))) {
+        log.info('answer.abstained', { reason: 'place_not_in_evidence', places: a.elsewhere });
+        return abstain(a, 'no_basis');
+      }
       const citations = [...evidence.map((e) => e.citation), ...extraCitations];
       const text = renderExtractive({ evidence: [...evidence, ...extraCitations.map((c) => ({ direct: '', citation: c }))], lang: a.lang, notes, glossary });
       return { ...common, text, citations, mode: 'extractive' };

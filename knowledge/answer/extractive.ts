@@ -44,10 +44,15 @@ function matchText(hit: SearchHit): string {
  * for the pack's own city documents: a national or provincial text that matches as well is background,
  * the city's clause is the answer.
  */
-export function rerank(hits: SearchHit[], terms: Terms, idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set()): RankedHit[] {
+export function rerank(hits: SearchHit[], terms: Terms, idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set(), kind: QuestionKind = 'other'): RankedHit[] {
   const n = Math.max(1, hits.length);
-  const key = (r: RankedHit) => r.coverage + 0.05 * (1 - r.rank / n) + (preferredDocuments.has(r.hit.documentId) ? 0.1 : 0);
-  return hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i })).sort((a, b) => key(b) - key(a));
+  // An amount or ratio question is answered by a chunk that states one ("多少钱" needs 万元); counts and
+  // dates are everywhere, so they earn no preference.
+  const wanted = kind === 'amount' || kind === 'ratio' ? wantedFigures(kind) : [];
+  const states = (h: SearchHit) => wanted.length > 0 && extractFigures(h.text).some((f) => wanted.includes(f.kind));
+  const ranked = hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i, bonus: (preferredDocuments.has(hit.documentId) ? 0.1 : 0) + (states(hit) ? 0.1 : 0) }));
+  const key = (r: (typeof ranked)[number]) => r.coverage + 0.05 * (1 - r.rank / n) + r.bonus;
+  return ranked.sort((a, b) => key(b) - key(a)).map(({ hit, coverage: c, rank }) => ({ hit, coverage: c, rank }));
 }
 
 export function sectionLabel(hit: SearchHit): string {
@@ -192,7 +197,8 @@ function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence 
   const hit = r.hit;
   // A list question ("各多少", "哪些") is answered by the whole sentence, whose items 、；-separate.
   const body = sentences(hit.text, q.list ? /(?<=[。！？!?\n])/ : undefined);
-  const withoutTitle = body.filter((s, i) => !(i === 0 && CLAUSE_TITLE.test(s)));
+  // Titles and questions ("什么是“规模以上工业企业”？") restate the question rather than answer it.
+  const withoutTitle = body.filter((s, i) => !(i === 0 && CLAUSE_TITLE.test(s)) && !/[？?]$/.test(s));
   // Headings that carry content ("（一）第一阶段（2024年9月-2025年12月）") can answer too.
   const headings = hit.sectionPath.filter((h) => h.replace(/^[（(]?[一二三四五六七八九十\d]+[）).、．]?/, '').trim().length >= 4 && /\d/.test(h));
   const sents = [...(withoutTitle.length ? withoutTitle : body), ...(q.kind === 'date' ? headings : [])];

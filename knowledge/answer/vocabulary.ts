@@ -17,6 +17,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // A Chinese numeral with a tens/hundreds digit (三十, 两百) before a unit; "三级" or "一批" stay as they are.
 const CN_AMOUNT = /([零一二两三四五六七八九]?[十百千][零一二两三四五六七八九十百千]*)(?=万|元|家|个|人|%|亿)/g;
 
+// A year written in Chinese digits ("二零二五年").
+const CN_YEAR = /[二〇零一两三四五六七八九]{4}(?=年)/g;
+const YEAR_DIGIT: Record<string, string> = { 〇: '0', 零: '0', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+
 export function createVocabulary(pack: Pack, glossary: Glossary): Vocabulary {
   const pairs = [
     ...glossary.synonymPairs(),
@@ -27,7 +31,10 @@ export function createVocabulary(pack: Pack, glossary: Glossary): Vocabulary {
     .sort((a, b) => b.variant.length - a.variant.length);
   const re = pairs.length ? new RegExp(pairs.map((p) => escape(p.variant)).join('|'), 'g') : undefined;
   const lookup = new Map(pairs.map((p) => [p.variant, p.canonical]));
-  const numerals = (q: string) => q.replace(CN_AMOUNT, (m) => String(parseChineseNumeral(m) ?? m));
+  const numerals = (q: string) =>
+    q
+      .replace(CN_YEAR, (m) => [...m].map((c) => YEAR_DIGIT[c] ?? c).join(''))
+      .replace(CN_AMOUNT, (m) => String(parseChineseNumeral(m) ?? m));
   return {
     normalize(question) {
       const q = numerals(question);
