@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { key: 'progress', href: '/admin/progress', label: '进度看板', roles: ['admin', 'officer'], group: '业务' },
   { key: 'import', href: '/admin/progress/import', label: '进度导入', roles: ['admin'], group: '业务' },
   { key: 'users', href: '/admin/users', label: '用户与专员', roles: ['admin'], group: '系统' },
+  { key: 'officers', href: '/admin/officers', label: '区县专员（聊天）', roles: ['admin'], group: '系统' },
   { key: 'audit', href: '/admin/audit', label: '审计日志', roles: ['admin'], group: '系统' },
 ];
 
