@@ -4,3 +4,8 @@
  */
 export * from './pack/index.ts';
 export type * from './types.ts';
+export * from './text/index.ts';
+export * from './ingest/index.ts';
+export * from './embed/index.ts';
+export * from './search/index.ts';
+export * from './base/index.ts';
