@@ -97,5 +97,5 @@ describe('the app with EMBEDDING_BASE_URL', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 240_000);
 });
