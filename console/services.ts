@@ -4,8 +4,10 @@
  */
 import { openDb, type Db } from '../db/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -17,6 +19,10 @@ export interface Services {
   answerer: Answerer;
   /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
   knowledge: KnowledgeBase;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   close(): Promise<void>;
 }
 
@@ -31,6 +37,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const knowledge = createKnowledgeBase({
     db,
@@ -47,6 +54,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     throw e;
   }
   const answerer = quoteTopHitAnswerer(knowledge);
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   return {
     config,
     db,
@@ -55,6 +64,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     answerer,
     knowledge,
+    adminAccess,
+    eligibility,
     async close() {
       if (!options.db) await db.close();
     },

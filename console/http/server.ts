@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
+import { eligibilityRouter } from './eligibility.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { adminRouter } from '../admin/index.ts';
 import { createHttpMetrics } from './metrics.ts';
 
 export function createHttpApp(services: Services): express.Express {
@@ -21,8 +23,10 @@ export function createHttpApp(services: Services): express.Express {
     await services.db.ping();
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
   });
+  app.use('/admin', adminRouter(services));
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
+  app.use(eligibilityRouter(services));
   app.use(notFound);
   app.use(errorHandler(services.log));
   return app;
