@@ -3,7 +3,7 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { openDb, type Db } from '../db/index.ts';
-import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { createAnswerer, createEmbedder, createKnowledgeBase, loadPack, type KnowledgeBase, type Pack, type PackAnswerer } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -16,7 +16,10 @@ export interface Services {
   log: Logger;
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
-  answerer: Answerer;
+  /** Cited answers: extractive by default, generative with numeric grounding when config.llm is set. */
+  answerer: PackAnswerer;
+  /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
+  knowledge: KnowledgeBase;
   /** Console access: first admin, logins, sessions (console/admin). */
   adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
@@ -37,12 +40,21 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const pack = loadPack(config.pack.id, config.pack.dir);
   const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
-  const answerer: Answerer = {
-    // Placeholder until the knowledge layer lands: it abstains rather than guess.
-    async answer(question) {
-      return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
-    },
-  };
+  const knowledge = createKnowledgeBase({
+    db,
+    pack,
+    // config.embedding: 'local' (hashed n-grams, offline) or any OpenAI-compatible embedding server.
+    embedder: config.embedding.kind === 'openai' ? await createEmbedder(config.embedding) : undefined,
+    log: log.child({ area: 'knowledge' }),
+  });
+  try {
+    // The pack is ingested (changed documents only) before anything answers.
+    await knowledge.init();
+  } catch (e) {
+    if (!options.db) await db.close().catch(() => {});
+    throw e;
+  }
+  const answerer = createAnswerer({ retriever: knowledge.retriever, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
   return {
@@ -52,6 +64,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    knowledge,
     adminAccess,
     eligibility,
     async close() {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/index.ts';
 import type { Pack } from '../pack/index.ts';
-import type { Answer, AnswerContext, Answerer, Citation, Lang, Retriever, SearchHit } from '../types.ts';
+import type { Answer, AnswerContext, Answerer, Citation, DocumentScope, Lang, Retriever, SearchHit } from '../types.ts';
 import { extractEvidence, rerank, sectionLabel, type RankedHit } from './extractive.ts';
 import { matchFaq, FAQ_MATCH_THRESHOLD } from './faq.ts';
 import { createFollowUpRewriter } from './followup.ts';
@@ -76,7 +76,7 @@ export interface PackAnswerer extends Answerer {
 const PROGRAMME_TOPIC = /截止|有效期|期限|试点|补助|奖励|奖补|政策|意见|实施期|施行|数字化|改造|subsid|pilot|programme|program|grant|digital|deadline|expire/i;
 
 /** Document scopes whose text answers for the pack's own city (other cities' texts are reference). */
-const SCOPES_FOR_OWN_CITY = ['city', 'province', 'national', 'reference'];
+const SCOPES_FOR_OWN_CITY: DocumentScope[] = ['city', 'province', 'national', 'reference'];
 
 const LIST_QUESTION = /各|分别|哪些|哪几|都有|还有|哪一些|\b(which|list|all)\b/i;
 
@@ -193,7 +193,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     // cities' documents are reference material, never the answer for this pack's city.
     const elsewhere = verdict.places;
     const scopes = elsewhere.length ? undefined : SCOPES_FOR_OWN_CITY;
-    const hits = await retriever.search(query, { k, pack: pack.id, ...(scopes ? ({ scopes } as Record<string, unknown>) : {}) });
+    const hits = await retriever.search(query, { k, pack: pack.id, scopes });
     let ranked = rerank(hits, terms, getIdf(), cityDocuments, classifyQuestion(`${question} ${asked}`).kind);
     if (elsewhere.length) ranked = ranked.filter((r) => mentionsAny(`${r.hit.documentTitle} ${r.hit.sectionPath.join(' ')} ${r.hit.text}`, elsewhere));
     return { ...base, ranked, elsewhere, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };

@@ -41,30 +41,30 @@ export async function calibrate(
   options: { now?: Date; thresholds?: number[] } = {},
 ): Promise<CalibrationReport> {
   const thresholds = options.thresholds ?? Array.from({ length: 19 }, (_, i) => Math.round((0.1 + i * 0.05) * 100) / 100);
-  const probe = makeAnswerer(0);
-  // Confidence does not depend on the threshold: assess once, then answer at each threshold only where
-  // the outcome can differ (confidence at or above it).
-  const assessed = await Promise.all(items.map(async (item) => ({ item, a: await probe.assess(item.q, { history: item.history }) })));
-  const inScope = assessed.filter((x) => !x.item.abstain);
-  const outOfScope = assessed.filter((x) => x.item.abstain);
-  const answeredCorrectly = new Map<string, boolean>();
-  for (const { item, a } of inScope) {
-    if (a.outOfScope) continue;
-    const answer = await probe.answer(item.q, { now: options.now, history: item.history });
-    answeredCorrectly.set(item.id, !answer.abstained && (item.answer_contains ?? []).every((s) => answer.text.includes(s)));
+  // Each item is answered twice: with no threshold (what retrieval supports, and the rules that abstain
+  // regardless: scope, places) and with an impossible one (what the reply is when confidence is too low:
+  // an abstention, or the validity clause for "还能申请吗"). Any threshold's outcome follows from both.
+  const open = makeAnswerer(0);
+  const shut = makeAnswerer(1.01);
+  type Outcome = { abstained: boolean; right: boolean };
+  const outcomes: Array<{ item: LabelledQuestion; confidence: number; high: Outcome; low: Outcome }> = [];
+  for (const item of items) {
+    const a = await open.assess(item.q, { history: item.history });
+    const ctx = { now: options.now, history: item.history };
+    const hi = await open.answer(item.q, ctx);
+    const lo = await shut.answer(item.q, ctx);
+    const right = (x: { abstained: boolean; text: string }) => !x.abstained && (item.answer_contains ?? []).every((s) => x.text.includes(s));
+    outcomes.push({ item, confidence: a.confidence, high: { abstained: hi.abstained, right: right(hi) }, low: { abstained: lo.abstained, right: right(lo) } });
   }
-  const rows = thresholds.map((t): ThresholdRow => {
-    const abstains = (x: (typeof assessed)[number]) => Boolean(x.a.outOfScope) || x.a.confidence < t;
-    const oosAbst = outOfScope.filter(abstains).length;
-    const falseAbst = inScope.filter(abstains).length;
-    const correct = inScope.filter((x) => !abstains(x) && answeredCorrectly.get(x.item.id)).length;
-    return {
-      threshold: t,
-      outOfScopeAbstained: outOfScope.length ? oosAbst / outOfScope.length : 1,
-      falseAbstention: inScope.length ? falseAbst / inScope.length : 0,
-      accuracy: inScope.length ? correct / inScope.length : 1,
-    };
-  });
+  const at = (o: (typeof outcomes)[number], t: number) => (o.confidence >= t ? o.high : o.low);
+  const inScope = outcomes.filter((o) => !o.item.abstain);
+  const outOfScope = outcomes.filter((o) => o.item.abstain);
+  const rows = thresholds.map((t): ThresholdRow => ({
+    threshold: t,
+    outOfScopeAbstained: outOfScope.length ? outOfScope.filter((o) => at(o, t).abstained).length / outOfScope.length : 1,
+    falseAbstention: inScope.length ? inScope.filter((o) => at(o, t).abstained).length / inScope.length : 0,
+    accuracy: inScope.length ? inScope.filter((o) => at(o, t).right).length / inScope.length : 1,
+  }));
   const safe = rows.filter((r) => r.outOfScopeAbstained === 1);
   const pool = safe.length ? safe : rows;
   const chosen = pool.reduce((best, r) => (r.falseAbstention < best.falseAbstention || (r.falseAbstention === best.falseAbstention && r.accuracy > best.accuracy) ? r : best));
@@ -74,9 +74,7 @@ export async function calibrate(
     outOfScope: outOfScope.length,
     rows,
     chosen,
-    misses: inScope
-      .filter((x) => x.a.outOfScope || x.a.confidence < t || !answeredCorrectly.get(x.item.id))
-      .map((x) => ({ id: x.item.id, q: x.item.q, confidence: x.a.confidence, abstained: Boolean(x.a.outOfScope) || x.a.confidence < t })),
-    leaks: outOfScope.filter((x) => !x.a.outOfScope && x.a.confidence >= t).map((x) => ({ id: x.item.id, q: x.item.q, confidence: x.a.confidence })),
+    misses: inScope.filter((o) => !at(o, t).right).map((o) => ({ id: o.item.id, q: o.item.q, confidence: o.confidence, abstained: at(o, t).abstained })),
+    leaks: outOfScope.filter((o) => !at(o, t).abstained).map((o) => ({ id: o.item.id, q: o.item.q, confidence: o.confidence })),
   };
 }

@@ -1,21 +1,24 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createAnswerer, loadPack, type PackAnswerer } from '../../knowledge/index.ts';
-import { fixtureRetriever } from './corpus-hits.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnswerer, type PackAnswerer } from '../../knowledge/index.ts';
+import { openAnswerKit, type AnswerTestKit } from './kb.ts';
 
 const BEFORE = new Date('2026-05-10T04:00:00Z');
 const LAST_DAY_LATE = new Date('2026-09-30T15:30:00Z'); // 23:30 in Jinhua: still the last day
 const AFTER = new Date('2026-10-01T01:00:00Z');
 
 describe('abstention, follow-ups, dates, English and injection', () => {
+  let kit: AnswerTestKit;
   let answerer: PackAnswerer;
-  beforeAll(() => {
-    answerer = createAnswerer({ retriever: fixtureRetriever(), pack: loadPack('jinhua') });
+  beforeAll(async () => {
+    kit = await openAnswerKit();
+    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack });
   });
+  afterAll(async () => kit?.close());
 
   it.each([
     '北京的高新技术企业认定条件',
     '杭州市数字化改造补助多少',
-    '温州的试点资金怎么管理',
+    '成都的试点资金怎么管理',
     '深圳有什么补贴政策',
     '今天天气怎么样',
     '写一首关于数字化转型的诗',
@@ -31,6 +34,14 @@ describe('abstention, follow-ups, dates, English and injection', () => {
     expect(a.offers).toEqual(['menu', 'handoff']);
     expect(a.text).toMatch(/没有找到|no basis/);
     expect(a.text).toMatch(/人工|human/);
+  });
+
+  it('answers about another place only from that place\'s own documents', async () => {
+    const a = await answerer.answer('温州的试点项目专项资金管理办法叫什么', { now: BEFORE });
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0]!.document).toContain('温州');
+    const b = await answerer.answer('上海专精特新企业奖励多少钱', { now: BEFORE });
+    expect(b.abstained).toBe(true);
   });
 
   it('abstains rather than guesses when nothing loaded covers the question', async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, faqRepo, type FaqRepo } from '../../db/index.ts';
-import { createAnswerer, loadPack, type PackAnswerer } from '../../knowledge/index.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { fixtureRetriever } from './corpus-hits.ts';
+import { createAnswerer, type PackAnswerer } from '../../knowledge/index.ts';
+import { openAnswerKit, type AnswerTestKit } from './kb.ts';
 
 const NOW = new Date('2026-05-10T04:00:00Z');
 const SOURCE = {
@@ -12,15 +11,15 @@ const SOURCE = {
 };
 
 describe('curated FAQ pairs', () => {
-  let t: TestDb;
+  let kit: AnswerTestKit;
   let repo: FaqRepo;
   let answerer: PackAnswerer;
   beforeAll(async () => {
-    t = await openTestDb();
-    repo = faqRepo(t.db);
-    answerer = createAnswerer({ retriever: fixtureRetriever(), pack: loadPack('jinhua'), db: t.db });
+    kit = await openAnswerKit();
+    repo = faqRepo(kit.testDb.db);
+    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack, db: kit.testDb.db });
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => kit?.close());
 
   it('creates, reads, lists, updates and deletes pairs, with the conversation link', async () => {
     const p = await repo.create({
