@@ -9,3 +9,4 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export * from './repos/index.ts';
