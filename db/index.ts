@@ -9,4 +9,5 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export { restorePgliteBackup } from './pglite.ts';
 export * from './repos/index.ts';

@@ -8,11 +8,15 @@ import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { createHttpMetrics } from './metrics.ts';
 
 export function createHttpApp(services: Services): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const metrics = createHttpMetrics();
+  app.use(metrics.middleware);
+  app.use(metrics.router);
   app.get('/healthz', async (_req, res) => {
     await services.db.ping();
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
