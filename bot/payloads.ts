@@ -14,7 +14,7 @@ export type VerifiedPayload =
   | { ok: false; reason: 'invalid' | 'expired' };
 
 export interface PayloadStore {
-  storePayload(body: string, expiresAt: Date): Promise<string>;
+  storePayload(body: string, expiresAt: Date, now: Date): Promise<string>;
   loadPayload(id: string): Promise<string | null>;
 }
 
@@ -34,7 +34,7 @@ export class PayloadSigner {
     const exp = Math.ceil(expiresAt.getTime() / 1000).toString(36);
     let inner = body;
     if (body.startsWith('#') || Buffer.byteLength(`${body}|${exp}|`, 'utf8') + SIG_CHARS > MAX_PAYLOAD_BYTES)
-      inner = '#' + (await this.store.storePayload(body, expiresAt));
+      inner = '#' + (await this.store.storePayload(body, expiresAt, now));
     const head = `${inner}|${exp}`;
     return `${head}|${this.sig(head)}`;
   }

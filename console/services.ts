@@ -2,6 +2,7 @@
  * The composition root: builds every collaborator once from the typed config and hands them to the
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
+import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
 import type { AppConfig } from './config.ts';
@@ -15,6 +16,12 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** The dialogue engine every channel (web chat, terminal, Telegram, Slack) hands its messages to. */
+  engine: BotEngine;
+  /** Channel adapters register here so staff replies and notifications reach users (engine.senders). */
+  senders: SenderRegistry;
+  /** The console's handoff inbox: list, reply, close (engine.handoffs). */
+  handoffs: HandoffService;
   close(): Promise<void>;
 }
 
@@ -23,6 +30,9 @@ export interface ServiceOptions {
   log?: Logger;
   /** An already-open database (tests); otherwise config.db is opened. */
   db?: Db;
+  /** Extra flows and commands for the engine (tests). */
+  flows?: AnyFlow[];
+  commands?: CommandHandler[];
 }
 
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<Services> {
@@ -36,15 +46,27 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
       return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
     },
   };
-  return {
-    config,
+  // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
+  // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
+  const flows: AnyFlow[] = [...(options.flows ?? [])];
+  const commands: CommandHandler[] = [...(options.commands ?? [])];
+  const services = { config, db, pack, log, clock, answerer } as Services;
+  services.engine = await createEngine({
     db,
-    pack,
-    log,
+    // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
+    answerer: { answer: (question, context) => services.answerer.answer(question, context) },
+    flows,
+    commands,
+    limits: config.limits,
+    secret: config.admin.sessionSecret,
     clock,
-    answerer,
+    log: log.child({ area: 'engine' }),
+  });
+  services.senders = services.engine.senders;
+  services.handoffs = services.engine.handoffs;
+  return Object.assign(services, {
     async close() {
       if (!options.db) await db.close();
     },
-  };
+  });
 }

@@ -184,9 +184,9 @@ export class ChatRepo {
     return count;
   }
 
-  async storePayload(body: string, expiresAt: Date): Promise<string> {
-    const r = await this.db.query<{ id: string }>('insert into button_payloads (body, expires_at) values ($1, $2) returning id::text as id', [body, expiresAt]);
-    await this.db.query('delete from button_payloads where expires_at < now()');
+  async storePayload(body: string, expiresAt: Date, now: Date): Promise<string> {
+    const r = await this.db.query<{ id: string }>('insert into button_payloads (body, expires_at, created_at) values ($1, $2, $3) returning id::text as id', [body, expiresAt, now]);
+    await this.db.query('delete from button_payloads where expires_at < $1', [now]);
     return r.rows[0]!.id;
   }
 

@@ -141,14 +141,18 @@ export class TranscriptRepo {
   }
 
   /** Messages of a conversation in order; `after` pages forward (polling), `limit` keeps the last N. */
-  async messages(conversationId: string, options: { after?: string; limit?: number; direction?: 'in' | 'out' } = {}): Promise<MessageRow[]> {
+  async messages(
+    conversationId: string,
+    options: { after?: string; limit?: number; direction?: 'in' | 'out'; /** only pushed ones (staff replies, notifications) */ pushed?: boolean } = {},
+  ): Promise<MessageRow[]> {
     const r = await this.db.query<MessageRow>(
       `select * from (
          select ${MSG_COLS} from messages
          where conversation_id = $1 and id > coalesce($2::bigint, 0) and ($4::text is null or direction = $4)
+           and (not $5::boolean or author is not null)
          order by id desc limit $3
        ) m order by id::bigint`,
-      [conversationId, options.after ?? null, options.limit ?? 200, options.direction ?? null],
+      [conversationId, options.after ?? null, options.limit ?? 200, options.direction ?? null, options.pushed ?? false],
     );
     return r.rows;
   }
@@ -189,7 +193,7 @@ export class TranscriptRepo {
   async setFeedback(answerId: string, vote: 1 | -1, at: Date, reason?: string | null): Promise<boolean> {
     if (!/^\d{1,18}$/.test(answerId)) return false;
     const r = await this.db.query(
-      `update answers set feedback = $2, feedback_at = $3, feedback_reason = case when $2 = 1 then null else coalesce($4, feedback_reason) end
+      `update answers set feedback = $2::smallint, feedback_at = $3, feedback_reason = case when $2::smallint = 1 then null else coalesce($4::text, feedback_reason) end
        where id = $1::bigint`,
       [answerId, vote, at, reason ?? null],
     );
