@@ -5,6 +5,7 @@
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -16,6 +17,8 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   /** The dialogue engine every channel (web chat, terminal, Telegram, Slack) hands its messages to. */
   engine: BotEngine;
   /** Channel adapters register here so staff replies and notifications reach users (engine.senders). */
@@ -39,6 +42,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const answerer: Answerer = {
     // Placeholder until the knowledge layer lands: it abstains rather than guess.
@@ -50,7 +54,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
   const flows: AnyFlow[] = [...(options.flows ?? [])];
   const commands: CommandHandler[] = [...(options.commands ?? [])];
-  const services = { config, db, pack, log, clock, answerer } as Services;
+  const services = { config, db, pack, log, clock, answerer, eligibility } as Services;
   services.engine = await createEngine({
     db,
     // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
