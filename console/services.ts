@@ -8,6 +8,7 @@ import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -17,6 +18,8 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
   eligibility: Eligibility;
   /** The dialogue engine every channel (web chat, terminal, Telegram, Slack) hands its messages to. */
@@ -50,12 +53,13 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
       return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
     },
   };
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
   // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
   const flows: AnyFlow[] = [...(options.flows ?? [])];
   const commands: CommandHandler[] = [...(options.commands ?? [])];
-  const services = { config, db, pack, log, clock, answerer, eligibility } as Services;
-  services.engine = await createEngine({
+  const engine = await createEngine({
     db,
     // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
     answerer: { answer: (question, context) => services.answerer.answer(question, context) },
@@ -66,11 +70,21 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     log: log.child({ area: 'engine' }),
   });
-  services.senders = services.engine.senders;
-  services.handoffs = services.engine.handoffs;
-  return Object.assign(services, {
+  const services: Services = {
+    config,
+    db,
+    pack,
+    log,
+    clock,
+    answerer,
+    adminAccess,
+    eligibility,
+    engine,
+    senders: engine.senders,
+    handoffs: engine.handoffs,
     async close() {
       if (!options.db) await db.close();
     },
-  });
+  };
+  return services;
 }

@@ -9,5 +9,7 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export * from './repos/audit.ts';
+export * from './repos/admin.ts';
 export { restorePgliteBackup } from './pglite.ts';
 export * from './repos/index.ts';
