@@ -18,7 +18,7 @@ export function flowContext(turn: Turn): FlowContext {
 }
 
 export function flowLabel(flow: AnyFlow): string {
-  return flow.menuLabel ?? flow.id;
+  return flow.title ?? flow.menuLabel ?? flow.id;
 }
 
 export function allowed(flow: { roles?: UserRole[] }, role: UserRole): boolean {
@@ -72,6 +72,7 @@ export async function leaveFlow(turn: Turn, flows: FlowRegistry): Promise<string
   const flow = flows.get(conv.flowId);
   turn.flowChange = null;
   if (!flow) return conv.flowId;
+  turn.bag.leftFlowInMenu = Boolean(flow.menuLabel);
   const state = restoreState(flow, conv.flowState, conv.flowVersion);
   if (state !== null && flow.onCancel) {
     const extra = await flow.onCancel(flowContext(turn), state);

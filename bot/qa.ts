@@ -82,6 +82,7 @@ export function feedbackFlow(kit: EngineKit): Flow<FeedbackState> {
   const reasonButtons = (lang: 'zh' | 'en') => rows(texts(lang).feedbackReasons.map((r, i) => ({ label: r, payload: `r${i}` })), 3);
   return {
     id: 'feedback',
+    title: texts('zh').feedbackTitle,
     version: 1,
     async start(ctx, input) {
       const answerId = (input.payload ?? input.text ?? '').split(/\s+/)[1] ?? '';

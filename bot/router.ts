@@ -49,7 +49,7 @@ export function parseCommand(text: string): { name: string; args: string } | nul
 async function cancel(turn: Turn, kit: EngineKit): Promise<void> {
   const t = texts(turn.user.lang);
   const left = await leaveFlow(turn, kit.flows);
-  if (left) turn.replies.push({ text: t.cancelled(left), buttons: [[commandButton(t.menuLabels.menu, 'menu')]], meta: { kind: 'notice' } });
+  if (left) turn.replies.push({ text: t.cancelled(left, turn.bag.leftFlowInMenu === true), buttons: [[commandButton(t.menuLabels.menu, 'menu')]], meta: { kind: 'notice' } });
   else if (!(await cancelHandoff(turn, kit))) turn.replies.push({ text: t.nothingToCancel, meta: { kind: 'notice' } });
 }
 

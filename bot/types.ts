@@ -91,6 +91,8 @@ export interface Flow<S = unknown> {
   version: number;
   /** Menu entry that starts the flow, if any (e.g. '资格测算'). */
   menuLabel?: string;
+  /** Its name in messages ("您正在进行「…」"); defaults to menuLabel, then id. */
+  title?: string;
   /** Who may use it (menu entry, commands, matches); everyone when absent. */
   roles?: UserRole[];
   /** Commands that start the flow, without the slash (e.g. ['status']). */

@@ -59,5 +59,5 @@ describe('restart in the middle of a flow', () => {
     expect(text(continued.replies)).toContain('请点选规模按钮');
     const conv = await migrating.chat.findConversation('telegram', 'u3', 'u3');
     expect(conv).toMatchObject({ flowId: 'form', flowVersion: 2, flowState: { name: '浦江服装厂' } });
-  });
+  }, 240_000);
 });

@@ -1,6 +1,7 @@
 /**
- * The shared scripted conversation of issue 5's "done when": a question answered with a citation, the
- * menu, a button press (👎 on that answer, which opens the feedback question) and /cancel. Every channel
+ * The shared scripted conversation of issue 5's "done when": a question answered with a citation, a
+ * button press (👎 on that answer, which opens the feedback question), the menu (which says a flow is
+ * active) and /cancel, which leaves it. Every channel
  * test (engine, web chat, terminal, Telegram, Slack) drives it through a ScriptDriver and compares the
  * canonical transcript: each reply's plain text (markup stripped, = plainText(OutgoingMessage)) and
  * button labels. Also a deterministic answerer over one real clause of the Jinhua opinions, so the
@@ -26,8 +27,8 @@ export const SCRIPT_QUESTION = '达到三级的试点项目最高补助多少？
 
 export const SCRIPT: ScriptStep[] = [
   { say: SCRIPT_QUESTION },
-  { say: '/menu' },
   { press: '👎 没帮助', from: 0 },
+  { say: '/menu' },
   { say: '/cancel' },
 ];
 
@@ -106,15 +107,16 @@ export function canonical(transcript: SeenReply[][]): { text: string; buttons: s
 /** The facts the script must show on any channel; returns a list of what is wrong (empty when fine). */
 export function checkScript(transcript: SeenReply[][]): string[] {
   const problems: string[] = [];
-  const [answer, menu, pressed, cancelled] = transcript;
+  const [answer, pressed, menu, cancelled] = transcript;
   const first = answer?.[0];
   if (!first?.text.includes('80万元')) problems.push('step 1: the answer does not say 80万元');
   if (!first?.text.includes(`《${FIXTURE_DOCUMENT}》`) || !first.text.includes(FIXTURE_QUOTE)) problems.push('step 1: the citation (《document》 and quote) is missing');
   if (!first?.buttons.flat().some((b) => b.label === '👍 有帮助')) problems.push('step 1: no 👍 button');
   const labels = menu?.flatMap((r) => r.buttons.flat().map((b) => b.label)) ?? [];
-  for (const want of ['政策问答', '转人工']) if (!labels.includes(want)) problems.push(`step 2: the menu has no ${want}`);
-  if (!pressed?.some((r) => r.text.includes('哪里不对'))) problems.push('step 3: pressing 👎 did not ask what was wrong');
-  if (!cancelled?.some((r) => r.text.includes('已退出'))) problems.push('step 4: /cancel did not leave the flow');
+  if (!pressed?.some((r) => r.text.includes('哪里不对'))) problems.push('step 2: pressing 👎 did not ask what was wrong');
+  for (const want of ['政策问答', '转人工']) if (!labels.includes(want)) problems.push(`step 3: the menu has no ${want}`);
+  if (!menu?.some((r) => r.text.includes('您正在进行「回答反馈」'))) problems.push('step 3: the menu does not mention the active flow');
+  if (!cancelled?.some((r) => r.text.includes('已退出「回答反馈」'))) problems.push('step 4: /cancel did not leave the flow');
   return problems;
 }
 
