@@ -19,3 +19,7 @@ export type { ChunkFilter, RankedId, TermStats } from './repos/knowledge-search.
 export * from './repos/chat.ts';
 export * from './repos/transcripts.ts';
 export * from './repos/handoffs.ts';
+export { IntakeRepo, APPLICATION_STATUSES } from './repos/intake.ts';
+export type { ApplicationRow, ApplicationStatus, DraftAnswer, DraftHistoryEntry, DraftRow, DraftStatus, StatusHistoryRow } from './repos/intake.ts';
+export { NxRepo } from './repos/nx.ts';
+export type { NxItemRow, NxSeedItem } from './repos/nx.ts';
