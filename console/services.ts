@@ -4,6 +4,7 @@
  */
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -15,6 +16,7 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  progress: ProgressService;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
       return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
     },
   };
+  const progress = createProgressService({ db, pack, clock });
   return {
     config,
     db,
@@ -43,6 +46,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    progress,
     async close() {
       if (!options.db) await db.close();
     },

@@ -10,3 +10,5 @@ export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
 export { restorePgliteBackup } from './pglite.ts';
+export * as progressRepo from './repos/progress.ts';
+export type { EnterpriseRow, EnterpriseFields, StageEventRow, OutputRow, OfficerRow } from './repos/progress.ts';
