@@ -5,6 +5,7 @@
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -17,6 +18,8 @@ export interface Services {
   clock: () => Date;
   answerer: Answerer;
   progress: ProgressService;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const answerer: Answerer = {
     // Placeholder until the knowledge layer lands: it abstains rather than guess.
@@ -47,6 +51,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     answerer,
     progress,
+    eligibility,
     async close() {
       if (!options.db) await db.close();
     },

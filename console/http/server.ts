@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
+import { eligibilityRouter } from './eligibility.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { createHttpMetrics } from './metrics.ts';
 
@@ -23,6 +24,7 @@ export function createHttpApp(services: Services): express.Express {
   });
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
+  app.use(eligibilityRouter(services));
   app.use(notFound);
   app.use(errorHandler(services.log));
   return app;
