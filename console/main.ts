@@ -10,11 +10,8 @@ type Command = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./cli/serve.ts'),
   ask: () => import('./cli/ask.ts'),
-<<<<<<< HEAD
   progress: () => import('./cli/progress.ts'),
-=======
   eligibility: () => import('./cli/eligibility.ts'),
->>>>>>> main
   backup: () => import('./cli/backup.ts'),
 };
 
