@@ -3,7 +3,7 @@
  * A blank optional cell means "not stated" (an update keeps what is stored); region and industry names are
  * resolved against the pack; dates must be consistent with the stage and with each other.
  */
-import { parseDate, parseLevel, parseScale, parseSrdi, parseStage, parseUscc, parseYesNo, isBlank, cellText, type CellValue } from './cells.ts';
+import { parseDate, parseLevel, parseScale, parseSrdi, parseStage, parseUscc, parseYesNo, isBlank, cellText, type CellValue, type Parsed } from './cells.ts';
 import { COLUMNS, type ColumnKey, type HeaderMap } from './columns.ts';
 import { STAGES, STAGE_NAMES, stageIndex, type DigitalLevel, type Scale, type SrdiStatus, type StageId } from './model.ts';
 import type { Vocabulary } from './vocab.ts';
@@ -44,9 +44,9 @@ export function validateRow(row: number, cells: readonly CellValue[], headers: H
     const v = cellText(get(key));
     issues.push({ row, field: fieldName(key), ...(v ? { value: v } : {}), message });
   };
-  const take = <T>(key: ColumnKey, r: { ok: true; value: T } | { ok: false; message: string }): T | undefined => {
+  const take = <T>(key: ColumnKey, r: Parsed<T>): T | undefined => {
     if (r.ok) return r.value;
-    issue(key, r.message);
+    issue(key, r.error);
     return undefined;
   };
 
@@ -86,7 +86,7 @@ export function validateRow(row: number, cells: readonly CellValue[], headers: H
   if (!isBlank(get('level'))) {
     const r = parseLevel(get('level'));
     if (r.ok) level = r.value;
-    else issue('level', r.message);
+    else issue('level', r.error);
   }
   const cloud = isBlank(get('cloud')) ? undefined : take('cloud', parseYesNo(get('cloud'), '是否上云'));
 

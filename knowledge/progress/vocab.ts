@@ -1,9 +1,10 @@
 /**
- * Names people use for the pack's regions and industries, resolved to canonical ones: exact names and
- * pack aliases, either as a whole cell (imports) or found inside a sentence (chat questions), plus
- * "did you mean" suggestions for names that match nothing. All names come from the pack.
+ * The pack's regions and industries as progress needs them: resolved with the shared parsers in
+ * knowledge/parse/ (longest name or alias, in a cell or inside a sentence; the city proper is not a
+ * region), plus "did you mean" suggestions for names that match nothing. All names come from the pack.
  */
 import type { Pack } from '../pack/index.ts';
+import { parseIndustry, parseRegion } from '../parse/index.ts';
 
 export interface Vocabulary {
   regions: string[];
@@ -21,8 +22,9 @@ export interface Vocabulary {
   suggestIndustries(text: string): string[];
 }
 
+// Generic suffixes (市, 县, 区, 行业) say nothing about which name was meant.
 function norm(s: string): string {
-  return s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+  return s.normalize('NFKC').replace(/\s+|[市县区]|行业/g, '').toLowerCase();
 }
 
 /** Candidates sharing the most characters with the input (at least one), best first. */
@@ -38,15 +40,15 @@ export function suggest(input: string, candidates: { name: string; keys: string[
 export function buildVocabulary(pack: Pack): Vocabulary {
   const regionKeys = pack.regions.regions.map((r) => ({ name: r.name, keys: [r.name, ...r.aliases] }));
   const industryKeys = pack.industries.industries.map((i) => ({ name: i.id, keys: [i.name, i.id, ...i.aliases] }));
-  const regionIndex = new Map<string, string>();
-  for (const r of regionKeys) for (const k of r.keys) regionIndex.set(norm(k), r.name);
-  const industryIndex = new Map<string, string>();
-  for (const i of industryKeys) for (const k of i.keys) industryIndex.set(norm(k), i.name);
-  const findLongest = (text: string, index: Map<string, string>) => {
-    const t = norm(text);
-    let best: { value: string; match: string } | null = null;
-    for (const [k, v] of index) if (k.length >= 2 && t.includes(k) && (!best || k.length > best.match.length)) best = { value: v, match: k };
-    return best;
+  const findRegion = (text: string) => {
+    const r = parseRegion(text, pack.regions);
+    return r.ok && r.value.kind === 'region' ? { region: r.value.name, match: r.value.name } : null;
+  };
+  const findIndustry = (text: string) => {
+    const byId = pack.industries.industries.find((i) => i.id === text.trim());
+    if (byId) return { industry: byId.id, match: byId.id };
+    const r = parseIndustry(text, pack.industries);
+    return r.ok ? { industry: r.value.id, match: r.value.name } : null;
   };
   const cp = pack.regions.cityProper;
   return {
@@ -54,16 +56,10 @@ export function buildVocabulary(pack: Pack): Vocabulary {
     industryNames: new Map(pack.industries.industries.map((i) => [i.id, i.name])),
     cityProper: cp ? { name: cp.name, aliases: cp.aliases, members: cp.members } : undefined,
     city: pack.manifest.city,
-    resolveRegion: (text) => regionIndex.get(norm(text)) ?? null,
-    resolveIndustry: (text) => industryIndex.get(norm(text)) ?? null,
-    findRegion(text) {
-      const m = findLongest(text, regionIndex);
-      return m ? { region: m.value, match: m.match } : null;
-    },
-    findIndustry(text) {
-      const m = findLongest(text, industryIndex);
-      return m ? { industry: m.value, match: m.match } : null;
-    },
+    resolveRegion: (text) => findRegion(text)?.region ?? null,
+    resolveIndustry: (text) => findIndustry(text)?.industry ?? null,
+    findRegion,
+    findIndustry,
     suggestRegions: (text) => suggest(text, regionKeys),
     suggestIndustries: (text) =>
       suggest(text, industryKeys).map((id) => pack.industries.industries.find((i) => i.id === id)?.name ?? id),
