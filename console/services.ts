@@ -8,6 +8,7 @@ import { createProgressService, type ProgressService } from '../knowledge/progre
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -18,6 +19,8 @@ export interface Services {
   clock: () => Date;
   answerer: Answerer;
   progress: ProgressService;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
   eligibility: Eligibility;
   close(): Promise<void>;
@@ -43,6 +46,8 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     },
   };
   const progress = createProgressService({ db, pack, clock });
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   return {
     config,
     db,
@@ -51,6 +56,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     answerer,
     progress,
+    adminAccess,
     eligibility,
     async close() {
       if (!options.db) await db.close();

@@ -4,3 +4,5 @@
  */
 export * from './pack/index.ts';
 export type * from './types.ts';
+/** The evaluation harness (npm run eval), namespaced so its helpers never collide with search's names. */
+export * as evaluation from './eval/index.ts';
