@@ -75,7 +75,14 @@ export function progressRouter(services: Services): Router {
   const router = Router();
   router.get('/api/progress', async (req, res) => {
     const caller = await authenticate(req, services);
-    const scope = scopeFor(services.progress, caller, req.query);
+    let scope: ReturnType<typeof scopeFor>;
+    try {
+      scope = scopeFor(services.progress, caller, req.query);
+    } catch (e) {
+      // Refusals are audited too: an officer probing other districts is what an audit is for.
+      if (e instanceof AppError && e.code === 'forbidden') await audit(services, caller, 'report', { refused: true, query: req.query }, req.ip);
+      throw e;
+    }
     const report = await services.progress.report(scope);
     await audit(services, caller, 'report', scope, req.ip);
     res.json(report);
