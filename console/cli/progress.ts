@@ -6,8 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../db/index.ts';
-import { formatImportReport, parseQuarter, type ProgressService } from '../../knowledge/progress/index.ts';
-import { formatRanking, formatReport } from '../../knowledge/progress/format.ts';
+import { formatImportReport, formatRanking, formatReport, parseQuarter, type ProgressService } from '../../knowledge/progress/index.ts';
 import { loadConfig } from '../config.ts';
 import { createServices, type Services } from '../services.ts';
 

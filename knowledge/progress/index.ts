@@ -23,3 +23,4 @@ export { BIND_CODE_TTL_MS, canSee, createOfficerService, sha256 } from './office
 export type { BindResult, OfficerService } from './officers.ts';
 export { createProgressService, dateInZone, loadProgressData } from './service.ts';
 export type { EnterpriseListQuery, ProgressData, ProgressService } from './service.ts';
+export { displayWidth, formatNumber, formatRanking, formatReport, kpiLine, kpiTable, percent, scopeLabel, stageTable, textTable } from './format.ts';
