@@ -4,6 +4,7 @@
  */
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { openDb, type Db } from '../db/index.ts';
+import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
@@ -18,6 +19,7 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  progress: ProgressService;
   /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
   knowledge: KnowledgeBase;
   /** Console access: first admin, logins, sessions (console/admin). */
@@ -64,6 +66,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     throw e;
   }
   const answerer = quoteTopHitAnswerer(knowledge);
+  const progress = createProgressService({ db, pack, clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
   // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
@@ -88,6 +91,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    progress,
     knowledge,
     adminAccess,
     eligibility,
