@@ -12,3 +12,7 @@ export { redactUrl } from './pg.ts';
 export * from './repos/audit.ts';
 export * from './repos/admin.ts';
 export { restorePgliteBackup } from './pglite.ts';
+export { knowledgeRepo, vectorLiteral, mapChunk, LIVE_INDEX_SETTING } from './repos/knowledge.ts';
+export type { ChunkRow, DocumentRow, DocumentScope, EmbeddingIndexRow, StoredChunkKind } from './repos/knowledge.ts';
+export { knowledgeSearchRepo, orQuery } from './repos/knowledge-search.ts';
+export type { ChunkFilter, RankedId, TermStats } from './repos/knowledge-search.ts';
