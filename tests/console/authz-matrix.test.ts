@@ -24,8 +24,20 @@ export const MATRIX: Record<string, Role[]> = {
   'GET /account': ALL,
   'POST /account': ALL,
   'GET /audit': A,
+  'GET /documents': CUR,
+  'POST /documents/upload': CUR,
+  'GET /documents/:id': CUR,
+  'POST /documents/:id/replace': CUR,
+  'POST /documents/:id/delete': CUR,
+  'POST /chunks/:id': CUR,
+  'POST /chunks/:id/toggle': CUR,
+  'GET /retrieval': CUR,
+  'GET /dictionary': CUR,
+  'POST /dictionary/words': CUR,
+  'POST /dictionary/words/delete': CUR,
+  'POST /dictionary/synonyms': CUR,
+  'POST /dictionary/synonyms/delete': CUR,
 };
-void CUR;
 
 const PASSWORDS: Record<Role, string> = { admin: 'matrix-admin-pass', officer: 'matrix-officer-pass', reviewer: 'matrix-reviewer-pass' };
 

@@ -4,7 +4,10 @@ import type { AdminRoute } from '../context.ts';
 import { auditRoutes } from './audit.ts';
 import { homeRoutes } from './home.ts';
 import { userRoutes } from './users.ts';
+import { documentRoutes } from './documents.ts';
+import { retrievalRoutes } from './retrieval.ts';
+import { dictionaryRoutes } from './dictionary.ts';
 
 export function allPageRoutes(_services: Services): AdminRoute[] {
-  return [...homeRoutes(), ...userRoutes(), ...auditRoutes()];
+  return [...homeRoutes(), ...documentRoutes(), ...retrievalRoutes(), ...dictionaryRoutes(), ...userRoutes(), ...auditRoutes()];
 }
