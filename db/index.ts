@@ -16,3 +16,7 @@ export { knowledgeRepo, vectorLiteral, mapChunk, LIVE_INDEX_SETTING } from './re
 export type { ChunkRow, DocumentRow, DocumentScope, EmbeddingIndexRow, StoredChunkKind } from './repos/knowledge.ts';
 export { knowledgeSearchRepo, orQuery } from './repos/knowledge-search.ts';
 export type { ChunkFilter, RankedId, TermStats } from './repos/knowledge-search.ts';
+export { IntakeRepo, APPLICATION_STATUSES } from './repos/intake.ts';
+export type { ApplicationRow, ApplicationStatus, DraftAnswer, DraftHistoryEntry, DraftRow, DraftStatus, StatusHistoryRow } from './repos/intake.ts';
+export { NxRepo } from './repos/nx.ts';
+export type { NxItemRow, NxSeedItem } from './repos/nx.ts';
