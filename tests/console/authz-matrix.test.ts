@@ -37,6 +37,9 @@ export const MATRIX: Record<string, Role[]> = {
   'POST /dictionary/words/delete': CUR,
   'POST /dictionary/synonyms': CUR,
   'POST /dictionary/synonyms/delete': CUR,
+  'GET /nx': A,
+  'POST /nx': A,
+  'POST /nx/toggle': A,
 };
 
 const PASSWORDS: Record<Role, string> = { admin: 'matrix-admin-pass', officer: 'matrix-officer-pass', reviewer: 'matrix-reviewer-pass' };

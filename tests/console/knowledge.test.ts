@@ -92,19 +92,20 @@ describe('console knowledge pages', () => {
     let stop = false;
     let empties = 0;
     let searches = 0;
+    const deadline = Date.now() + 60_000;
     const probe = (async () => {
-      while (!stop) {
+      while (!stop && Date.now() < deadline) {
         const hits = await search('数字工坊 一次性奖励');
         searches++;
         if (!hits.some((h) => h.documentId === docId)) empties++;
+        await new Promise((res) => setTimeout(res, 15));
       }
     })();
     const next = makeDocx([{ style: 'Heading1', text: '一、蓝莓数字化专项（修订）' }, { text: '对建成数字工坊的企业，一次性奖励不超过99万元。' }]);
     await c.get(`/admin/documents/${encodeURIComponent(docId)}`);
     const r = await c.upload(`/admin/documents/${encodeURIComponent(docId)}/replace`, 'file', { name: '蓝莓专项-修订.docx', data: next, type: DOCX_MIME });
-    expect(r.status).toBe(303);
-    await new Promise((res) => setTimeout(res, 200));
     stop = true;
+    expect(r.status).toBe(303);
     await probe;
     expect(searches).toBeGreaterThan(2);
     expect(empties).toBe(0);

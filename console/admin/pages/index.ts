@@ -7,7 +7,8 @@ import { userRoutes } from './users.ts';
 import { documentRoutes } from './documents.ts';
 import { retrievalRoutes } from './retrieval.ts';
 import { dictionaryRoutes } from './dictionary.ts';
+import { nxRoutes } from './nx.ts';
 
 export function allPageRoutes(_services: Services): AdminRoute[] {
-  return [...homeRoutes(), ...documentRoutes(), ...retrievalRoutes(), ...dictionaryRoutes(), ...userRoutes(), ...auditRoutes()];
+  return [...homeRoutes(), ...documentRoutes(), ...retrievalRoutes(), ...dictionaryRoutes(), ...nxRoutes(), ...userRoutes(), ...auditRoutes()];
 }
