@@ -21,7 +21,7 @@ describe('console knowledge pages', () => {
     app = await startTestApp({ env: { ADMIN_PASSWORD: PASSWORD } });
     c = new AdminClient(app.url);
     await c.login('admin', PASSWORD);
-  });
+  }, 400_000);
   afterAll(async () => app?.close());
 
   let docId = '';
