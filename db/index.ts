@@ -10,3 +10,7 @@ export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
 export { restorePgliteBackup } from './pglite.ts';
+export { IntakeRepo, APPLICATION_STATUSES } from './repos/intake.ts';
+export type { ApplicationRow, ApplicationStatus, DraftAnswer, DraftHistoryEntry, DraftRow, DraftStatus, StatusHistoryRow } from './repos/intake.ts';
+export { NxRepo } from './repos/nx.ts';
+export type { NxItemRow, NxSeedItem } from './repos/nx.ts';
