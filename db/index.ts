@@ -9,6 +9,8 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export * from './repos/audit.ts';
+export * from './repos/admin.ts';
 export { restorePgliteBackup } from './pglite.ts';
 export { IntakeRepo, APPLICATION_STATUSES } from './repos/intake.ts';
 export type { ApplicationRow, ApplicationStatus, DraftAnswer, DraftHistoryEntry, DraftRow, DraftStatus, StatusHistoryRow } from './repos/intake.ts';
