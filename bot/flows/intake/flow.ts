@@ -42,6 +42,8 @@ export interface IntakeDeps {
   bank: AssessmentBank;
   intake: IntakeRepo;
   nx: NxRepo;
+  /** How the N+X list is labelled to users (e.g. 起步清单（待市经信局正式清单替换）). */
+  nxLabel: string;
 }
 
 const SUMMARY = 'summary';
@@ -76,7 +78,7 @@ export function intakeFlow(deps: IntakeDeps): Flow<IntakeState> {
     const opts = optionsFor(field, ctx);
     const sel = state.multi ?? { selected: [], other: [] };
     const lines = [msg.text];
-    if (field === 'painPoints') lines.push('（起步清单，待市经信局正式清单替换）', ...opts.map((o, i) => `${i + 1}. ${o.label}`));
+    if (field === 'painPoints') lines.push(`【${deps.nxLabel}】`, ...opts.map((o, i) => `${i + 1}. ${o.label}`));
     if (sel.other.length) lines.push(`已补充：${sel.other.join('、')}`);
     const buttons = opts.map((o, i) => ({ label: `${sel.selected.includes(o.id) ? '✅ ' : ''}${field === 'painPoints' ? `${i + 1}. ` : ''}${[...o.label].slice(0, 12).join('')}`, payload: `opt:${o.id}` }));
     return [reply(lines.join('\n'), [...inRows(buttons, 2), [{ label: '完成', payload: 'done' }]])];

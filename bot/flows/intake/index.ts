@@ -25,13 +25,14 @@ export { reply, inRows, renderEstimate } from './ui.ts';
 export async function createIntakeFlows(deps: { db: Db; pack: Pack; clock: () => Date; deliver: Deliver }) {
   const intake = new IntakeRepo(deps.db);
   const nx = new NxRepo(deps.db);
-  if (deps.pack.hasSection('nx')) await nx.seed(deps.pack.id, nxSeedItems(loadNx(deps.pack)));
+  const nxSection = deps.pack.hasSection('nx') ? loadNx(deps.pack) : null;
+  if (nxSection) await nx.seed(deps.pack.id, nxSeedItems(nxSection));
   const config = loadIntakeConfig(deps.pack);
   const bank = loadAssessment(deps.pack);
   return {
     intake,
     nx,
-    flows: [intakeFlow({ pack: deps.pack, config, bank, intake, nx }), statusFlow({ pack: deps.pack, intake })],
+    flows: [intakeFlow({ pack: deps.pack, config, bank, intake, nx, nxLabel: nxSection?.label ?? 'N+X清单' }), statusFlow({ pack: deps.pack, intake })],
     applications: createApplicationService({ intake, deliver: deps.deliver, clock: deps.clock }),
   };
 }
