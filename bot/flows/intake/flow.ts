@@ -338,7 +338,7 @@ export function intakeFlow(deps: IntakeDeps): Flow<IntakeState> {
     return move({ ...state, multi: null }, draftId, nextCursor(withResult, state), withResult, ctx.now, [renderAssessmentResult(result)]);
   }
 
-  return {
+  const flow: Flow<IntakeState> = {
     id: 'intake',
     version: 1,
     menuLabel: '申报诊断',
@@ -370,10 +370,9 @@ export function intakeFlow(deps: IntakeDeps): Flow<IntakeState> {
       if (!s || typeof s.draftId !== 'string' || typeof s.cursor !== 'string') return null;
       return { draftId: s.draftId, cursor: s.cursor, returnTo: s.returnTo ?? null, multi: s.multi ?? null, updateOf: s.updateOf ?? null };
     },
-    async onCancel() {
-      return [reply('申报草稿已保存。下次点“申报诊断”会从这里继续。')];
-    },
   };
+  // Told when the user leaves with /cancel (engines that support the hook call it).
+  return Object.assign(flow, { onCancel: async () => [reply('申报草稿已保存。下次点“申报诊断”会从这里继续。')] });
 }
 
 export function fmtDate(d: Date | string, timeZone: string): string {
