@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError, knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
-import { LocalEmbedder } from '../embed/index.ts';
+import { fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
 import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
 import type { Pack } from '../pack/index.ts';
 import { HybridRetriever, type HybridSettings, type LiveVectorIndex } from '../search/index.ts';
@@ -31,6 +31,8 @@ export interface KnowledgeBaseOptions {
   search?: Partial<HybridSettings>;
   /** Texts per embed() call while ingesting or re-indexing. */
   embedBatch?: number;
+  /** Parameters of the default local embedder (used when `embedder` is not given). */
+  local?: Pick<LocalEmbedderOptions, 'dimensions' | 'ngramWeights' | 'wordWeight'> & { idf?: boolean };
 }
 
 export interface IngestReport {
@@ -80,9 +82,17 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
   const words = (t: string) => tok().words(t);
   const current = (): Embedder => {
-    if (!embedder) embedder = new LocalEmbedder({ words });
+    if (!embedder) embedder = defaultEmbedder();
     embedders.set(embedder.id, embedder);
     return embedder;
+  };
+  /** The local embedder, its idf fitted on this pack's chunks (so it changes only when the documents do). */
+  const defaultEmbedder = (): LocalEmbedder => {
+    const { idf: useIdf = true, ...params } = options.local ?? {};
+    const base = new LocalEmbedder({ ...params, words });
+    if (!useIdf) return base;
+    const texts = readPackDocuments(pack, chunking).flatMap((d) => chunkDocument(d, chunking).chunks.map(embeddingText));
+    return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts) });
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
