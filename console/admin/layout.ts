@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { key: 'progress', href: '/admin/progress', label: '进度看板', roles: ['admin', 'officer'], group: '业务' },
   { key: 'import', href: '/admin/progress/import', label: '进度导入', roles: ['admin'], group: '业务' },
   { key: 'users', href: '/admin/users', label: '用户与专员', roles: ['admin'], group: '系统' },
+  { key: 'officers', href: '/admin/officers', label: '区县专员（聊天）', roles: ['admin'], group: '系统' },
   { key: 'audit', href: '/admin/audit', label: '审计日志', roles: ['admin'], group: '系统' },
 ];
 
@@ -49,8 +50,14 @@ const FLASH: Record<string, string> = {
   pw: '密码已修改。',
 };
 
+/** GET paths the router actually serves: a section whose feature is not wired in is not offered. */
+let served: ReadonlySet<string> | null = null;
+export function setServedPages(paths: Iterable<string>): void {
+  served = new Set(paths);
+}
+
 export function navFor(user: AdminUser): NavItem[] {
-  return NAV.filter((n) => n.roles.includes(user.role));
+  return NAV.filter((n) => n.roles.includes(user.role) && (!served || served.has(n.href.replace(/^\/admin/, '') || '/')));
 }
 
 export function layout(user: AdminUser, csrf: string, spec: PageSpec, flashCode?: string): string {
@@ -73,6 +80,7 @@ export function layout(user: AdminUser, csrf: string, spec: PageSpec, flashCode?
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${csrf}">
 <title>${spec.title} · 数改助手管理台</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/admin/assets/admin.css">
 ${scripts.map((s) => html`<script src="${s}" defer></script>`)}
 </head>
@@ -106,6 +114,7 @@ export function barePage(title: string, body: SafeHtml): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · 数改助手管理台</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/admin/assets/admin.css">
 </head>
 <body class="bare">

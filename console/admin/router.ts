@@ -15,6 +15,7 @@ import type { Services } from '../services.ts';
 import { safeEqual } from './auth/passwords.ts';
 import type { LiveSession } from './auth/access.ts';
 import { makeAudit, type AdminCtx, type AdminRoute } from './context.ts';
+import { setServedPages } from './layout.ts';
 import { clientIp, parseCookies, sendError, sessionCookieName, setCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE } from './auth/http.ts';
 import { loginRoutes } from './pages/login.ts';
 import { allPageRoutes } from './pages/index.ts';
@@ -95,7 +96,9 @@ export function adminRouter(services: Services): Router {
     res.redirect(303, '/admin/login');
   });
 
-  for (const route of adminRoutes(services)) {
+  const routes = adminRoutes(services);
+  setServedPages(routes.filter((r) => r.method === 'get').map((r) => r.path));
+  for (const route of routes) {
     const upload = route.upload
       ? multer({ storage: multer.memoryStorage(), limits: { fileSize: route.upload.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } }).single(route.upload.field)
       : null;
