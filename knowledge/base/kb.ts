@@ -319,6 +319,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
           live,
           'upload',
         );
+        await knowledgeRepo.createHnsw(db, live); // no-op when the graph exists
         await knowledgeRepo.analyze(db);
         invalidate();
         return { ...r, bytes };
