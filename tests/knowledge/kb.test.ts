@@ -24,7 +24,7 @@ beforeAll(async () => {
   t = await openTestDb();
   kb = createKnowledgeBase({ db: t.db, pack: loadPack('jinhua', packDir) });
   await kb.init();
-});
+}, 300_000); // over the wire protocol on a shared 2-core machine the first ingest can take minutes
 
 afterAll(async () => {
   await t?.close();
