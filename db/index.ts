@@ -9,3 +9,5 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export { channelPayloadRepo } from './repos/channels.ts';
+export type { ChannelPayloadRepo } from './repos/channels.ts';

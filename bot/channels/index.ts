@@ -1,0 +1,119 @@
+/**
+ * The channel adapters as one unit for the composition root: builds the Telegram and Slack adapters the
+ * configuration asks for, exposes their HTTP routers (webhook, Events API) for the app's one server, their
+ * ChannelSenders for proactive delivery, and starts and stops them. Each channel is its own error
+ * boundary: one that fails to start is logged and the others (and the HTTP server) keep running.
+ */
+import type { Router } from 'express';
+import type { Db } from '../../db/index.ts';
+import type { ChannelId, ChannelSender, Engine } from '../types.ts';
+import type { ChannelLog } from './dispatch/index.ts';
+import { createSlackChannel, type SlackChannel } from './slack/index.ts';
+import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from './telegram/index.ts';
+
+export { createTelegramChannel } from './telegram/index.ts';
+export type { TelegramChannel, TelegramChannelOptions, TelegramMode } from './telegram/index.ts';
+export { createSlackChannel } from './slack/index.ts';
+export type { SlackChannel, SlackChannelOptions, SlackMode } from './slack/index.ts';
+export { createDispatcher } from './dispatch/index.ts';
+export type { ChannelLog, Dispatcher } from './dispatch/index.ts';
+export { plainText, renderChunks } from './markup/index.ts';
+
+/** Same shapes as console/config.ts (which depends on bot/, not the other way round). */
+export type TelegramSettings =
+  | { kind: 'off' }
+  | { kind: 'polling'; token: string; apiRoot?: string }
+  | { kind: 'webhook'; token: string; apiRoot?: string; publicUrl: string };
+export type SlackSettings =
+  | { kind: 'off' }
+  | { kind: 'http'; botToken: string; signingSecret: string; apiUrl?: string }
+  | { kind: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl?: string };
+
+export interface ChannelsDeps {
+  telegram: TelegramSettings;
+  slack: SlackSettings;
+  engine: Engine;
+  db: Db;
+  log: ChannelLog;
+  clock?: () => Date;
+  /** Test hooks for the Telegram client (e.g. throttling the emulator's instant getUpdates). */
+  telegramClient?: Pick<TelegramChannelOptions, 'transformers' | 'retry'>;
+}
+
+export interface Channels {
+  telegram?: TelegramChannel;
+  slack?: SlackChannel;
+  /** Routers to mount on the HTTP server before its JSON body parser and 404 handler. */
+  routers: Router[];
+  senders: ChannelSender[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when every message received so far has been answered (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Which channels are running, failed to start, or are off. */
+  status(): Partial<Record<ChannelId, 'running' | 'failed' | 'stopped'>>;
+}
+
+export function createChannels(deps: ChannelsDeps): Channels {
+  const { engine, db, log, clock } = deps;
+  let telegram: TelegramChannel | undefined;
+  let slack: SlackChannel | undefined;
+  if (deps.telegram.kind !== 'off') {
+    const t = deps.telegram;
+    telegram = createTelegramChannel({
+      token: t.token,
+      apiRoot: t.apiRoot,
+      mode: t.kind === 'webhook' ? { kind: 'webhook', publicUrl: t.publicUrl } : { kind: 'polling' },
+      engine,
+      db,
+      log,
+      clock,
+      ...deps.telegramClient,
+    });
+  }
+  if (deps.slack.kind !== 'off') {
+    const s = deps.slack;
+    slack = createSlackChannel({
+      botToken: s.botToken,
+      apiUrl: s.apiUrl,
+      mode: s.kind === 'socket' ? { kind: 'socket', appToken: s.appToken } : { kind: 'http', signingSecret: s.signingSecret },
+      engine,
+      log,
+      clock,
+    });
+  }
+  const all: [ChannelId, TelegramChannel | SlackChannel | undefined][] = [
+    ['telegram', telegram],
+    ['slack', slack],
+  ];
+  const state: Partial<Record<ChannelId, 'running' | 'failed' | 'stopped'>> = {};
+  return {
+    telegram,
+    slack,
+    routers: all.flatMap(([, c]) => (c?.router ? [c.router] : [])),
+    senders: all.flatMap(([, c]) => (c ? [c.sender] : [])),
+    async start() {
+      for (const [id, c] of all) {
+        if (!c) continue;
+        try {
+          await c.start();
+          state[id] = 'running';
+        } catch (err) {
+          state[id] = 'failed';
+          log.error(`${id} channel failed to start; the other channels keep running`, { err });
+        }
+      }
+    },
+    async stop() {
+      for (const [id, c] of all) {
+        if (!c || state[id] !== 'running') continue;
+        await c.stop().catch((err) => log.warn(`${id} channel did not stop cleanly`, { err }));
+        state[id] = 'stopped';
+      }
+    },
+    async idle() {
+      await Promise.all(all.map(([, c]) => c?.idle()));
+    },
+    status: () => ({ ...state }),
+  };
+}
