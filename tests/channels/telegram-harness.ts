@@ -9,6 +9,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import type { TelegramServer as TelegramServerClass } from 'telegram-test-api/lib/telegramServer.js';
 import type { Transformer } from 'grammy';
+import { htmlToPlain } from '../../bot/channels/telegram/index.ts';
 
 // The package is CommonJS with `module.exports = TelegramServer`; require keeps its types honest.
 const TelegramServer: typeof TelegramServerClass = createRequire(import.meta.url)('telegram-test-api');
@@ -111,4 +112,43 @@ export async function until(check: () => boolean, timeoutMs = 10_000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A seen reply: the message's text without markup, and its inline buttons. */
+export interface TelegramSeen {
+  text: string;
+  html: string;
+  buttons: { label: string; payload: string }[][];
+}
+
+export function seenOf(m: BotMessage): TelegramSeen {
+  return {
+    text: htmlToPlain(m.text),
+    html: m.text,
+    buttons: (m.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => ({ label: b.text, payload: b.callback_data }))),
+  };
+}
+
+/**
+ * A user in one private chat. Each call sends through the emulator's client and returns every message
+ * the bot sent in answer: it waits for the first one, then for the adapter to go idle.
+ */
+export function telegramUser(bench: TelegramBench, idle: () => Promise<void>, id: number) {
+  const client = bench.server.getClient(BOT_TOKEN, { chatId: id, userId: id, firstName: `用户${id}` });
+  const turn = async (send: () => Promise<unknown>, min = 1): Promise<TelegramSeen[]> => {
+    const before = bench.botMessages(id).length;
+    await send();
+    await until(() => bench.botMessages(id).length >= before + min, 15_000, `bot reply in chat ${id}`);
+    await idle();
+    return bench.botMessages(id).slice(before).map(seenOf);
+  };
+  return {
+    client,
+    turn,
+    say: (text: string) =>
+      turn(() => (text.startsWith('/') ? client.sendCommand(client.makeCommand(text)) : client.sendMessage(client.makeMessage(text)))),
+    press: (button: { payload: string }) => turn(() => client.sendCallback(client.makeCallbackQuery(button.payload))),
+    /** Any message shape (sticker, photo …) — the emulator stores what it is given. */
+    send: (message: Record<string, unknown>) => turn(() => client.sendMessage({ ...client.makeMessage(''), ...message } as never)),
+  };
 }

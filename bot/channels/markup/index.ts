@@ -27,24 +27,19 @@ export interface Style {
 interface Block {
   lines: Segment[][];
   quote: boolean;
+  /** Continues the previous block's line (a citation's quote follows its source and colon). */
+  attach?: boolean;
 }
 
-/** Parses `**bold**`; an unmatched `**` is kept as literal text. */
+/**
+ * Parses `**bold**` exactly as the engine's formatText does (a bold span stays on one line and holds no
+ * `*`; anything else is literal), so a channel's text minus its markup equals the engine's plainText.
+ */
 export function parseLight(text: string): Segment[] {
-  const out: Segment[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    const open = rest.indexOf('**');
-    const close = open >= 0 ? rest.indexOf('**', open + 2) : -1;
-    if (open < 0 || close < 0) {
-      out.push({ text: rest, bold: false });
-      break;
-    }
-    if (open > 0) out.push({ text: rest.slice(0, open), bold: false });
-    if (close > open + 2) out.push({ text: rest.slice(open + 2, close), bold: true });
-    rest = rest.slice(close + 2);
-  }
-  return out;
+  return text
+    .split(/(\*\*[^*\n]+\*\*)/)
+    .filter((part) => part !== '')
+    .map((part) => (/^\*\*[^*\n]+\*\*$/.test(part) ? { text: part.slice(2, -2), bold: true } : { text: part, bold: false }));
 }
 
 /** Splits segments at line breaks, keeping each line's styling. */
@@ -69,17 +64,20 @@ function renderBlock(block: Block, style: Style): string {
   return block.quote ? style.quote(lines) : lines.join('\n');
 }
 
-/** The source line of a citation: 《document》 section. */
-export function citationSource(c: Citation): string {
-  return `——《${c.document}》${c.section ? ' ' + c.section : ''}`;
-}
-
+/**
+ * The engine's canonical layout (bot/render.ts formatMessage): the text, a blank line, 依据：, then one
+ * numbered line per citation, `《document》 section：quote`.
+ */
 function messageBlocks(message: OutgoingMessage): Block[] {
   const blocks: Block[] = toLines(parseLight(message.text)).map((line) => ({ lines: [line], quote: false }));
-  for (const c of message.citations ?? []) {
-    blocks.push({ lines: [[]], quote: false });
-    blocks.push({ lines: toLines([{ text: c.quote, bold: false }]), quote: true });
-    blocks.push({ lines: [[{ text: citationSource(c), bold: false }]], quote: false });
+  const citations = message.citations ?? [];
+  if (citations.length) {
+    blocks.push({ lines: [[]], quote: false }, { lines: [[{ text: '依据：', bold: true }]], quote: false });
+    citations.forEach((c, i) => {
+      const source = `《${c.document}》${c.section ? ' ' + c.section : ''}`;
+      blocks.push({ lines: [[{ text: `${i + 1}. `, bold: false }, { text: source, bold: true }, { text: '：', bold: false }]], quote: false });
+      blocks.push({ lines: toLines([{ text: c.quote, bold: false }]), quote: true, attach: true });
+    });
   }
   return blocks;
 }
@@ -132,7 +130,7 @@ function fitBlock(block: Block, style: Style): Block[] {
   const out: Block[] = [];
   let current: Segment[][] = [];
   const flush = () => {
-    if (current.length) out.push({ lines: current, quote: block.quote });
+    if (current.length) out.push({ lines: current, quote: block.quote, attach: out.length === 0 && block.attach });
     current = [];
   };
   for (const line of block.lines) {
@@ -165,7 +163,8 @@ export function renderChunks(message: OutgoingMessage, style: Style): string[] {
   for (const block of blocks) {
     if (current.length === 0 && isBlank(block)) continue; // no chunk starts with an empty line
     const rendered = renderBlock(block, style);
-    const added = (current.length ? 1 : 0) + rendered.length;
+    const separator = current.length && !block.attach ? 1 : 0;
+    const added = separator + rendered.length;
     if (current.length && length + added > style.limit) {
       flush();
       if (isBlank(block)) continue;
@@ -173,16 +172,10 @@ export function renderChunks(message: OutgoingMessage, style: Style): string[] {
       length = rendered.length;
       continue;
     }
-    current.push(rendered);
+    if (block.attach && current.length) current[current.length - 1] += rendered;
+    else current.push(rendered);
     length += added;
   }
   flush();
   return chunks.length ? chunks : [style.escape(message.text.trim() || '…')];
-}
-
-/** The message as plain text (no markup): for notification fallbacks and for comparing channels in tests. */
-export function plainText(message: OutgoingMessage): string {
-  const parts = [parseLight(message.text).map((s) => s.text).join('')];
-  for (const c of message.citations ?? []) parts.push(`${c.quote}\n${citationSource(c)}`);
-  return parts.join('\n\n');
 }

@@ -20,7 +20,9 @@ export const slackStyle: Style = {
   escape: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
   // Slack only renders *bold* at word boundaries; zero-width spaces make one next to Chinese characters.
   bold: (s) => (s ? `${ZWSP}*${s}*${ZWSP}` : ''),
-  quote: (lines) => lines.map((l) => `>${l}`).join('\n'),
+  // Italic rather than a `>` block: a quote follows its source on the same line (the engine's layout),
+  // and `>` only works at the start of a line.
+  quote: (lines) => lines.map((l) => (l ? `${ZWSP}_${l}_${ZWSP}` : '')).join('\n'),
   limit: SECTION_LIMIT,
 };
 

@@ -45,7 +45,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const PRUNE_AFTER_DAYS = 30;
 
 /** Stable across restarts and processes, and reveals nothing about the token. */
-function webhookSecrets(token: string) {
+export function webhookSecrets(token: string) {
   const digest = (label: string) => crypto.createHmac('sha256', token).update(label).digest('base64url');
   return { path: `/telegram/${digest('path').slice(0, 24)}`, secretToken: digest('secret-token') };
 }
