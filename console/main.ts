@@ -10,6 +10,8 @@ type Command = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./cli/serve.ts'),
   ask: () => import('./cli/ask.ts'),
+  eligibility: () => import('./cli/eligibility.ts'),
+  backup: () => import('./cli/backup.ts'),
 };
 
 async function main(): Promise<number> {

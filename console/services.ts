@@ -4,6 +4,7 @@
  */
 import { openDb, type Db } from '../db/index.ts';
 import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -15,6 +16,8 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
+  eligibility: Eligibility;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => new Date());
   const pack = loadPack(config.pack.id, config.pack.dir);
+  const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
   const answerer: Answerer = {
     // Placeholder until the knowledge layer lands: it abstains rather than guess.
@@ -43,6 +47,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    eligibility,
     async close() {
       if (!options.db) await db.close();
     },

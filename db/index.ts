@@ -9,5 +9,6 @@ export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { redactUrl } from './pg.ts';
+export { restorePgliteBackup } from './pglite.ts';
 export { channelPayloadRepo } from './repos/channels.ts';
 export type { ChannelPayloadRepo } from './repos/channels.ts';

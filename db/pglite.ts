@@ -109,6 +109,10 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
       if (closed) throw new AppError('db_unavailable', 'database is closed');
       await base.query('select 1');
     },
+    async backup() {
+      const blob = await pg.dumpDataDir('gzip');
+      return new Uint8Array(await blob.arrayBuffer());
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -116,4 +120,25 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
       if (lock) fs.rmSync(lock, { force: true });
     },
   };
+}
+
+/**
+ * Restores a backup made by Db.backup() into a directory that must not hold a database yet, so a
+ * restore can never overwrite live data.
+ */
+export async function restorePgliteBackup(dataDir: string, archive: Uint8Array): Promise<void> {
+  const dir = path.resolve(dataDir);
+  if (fs.existsSync(dir) && fs.readdirSync(dir).some((n) => !n.startsWith('.')))
+    throw dataDirError(dir, 'restore needs an empty or new directory; move the existing data away first');
+  const lock = prepareDataDir(dir);
+  try {
+    const pg = new PGlite({ dataDir: dir, loadDataDir: new Blob([archive]), extensions: { vector } });
+    await pg.waitReady;
+    await pg.query('select 1');
+    await pg.close();
+  } catch (e) {
+    throw dataDirError(dir, `the backup could not be restored: ${(e as Error)?.message ?? e}`, e);
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
 }

@@ -29,6 +29,8 @@ export interface Db extends Queryable {
   /** Cheap liveness check; throws AppError('db_unavailable') when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Embedded engine only: a consistent gzip tarball of the data directory (PostgreSQL: use pg_dump). */
+  backup?(): Promise<Uint8Array>;
 }
 
 export type DbOptions =

@@ -7,18 +7,24 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
+import { eligibilityRouter } from './eligibility.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { createHttpMetrics } from './metrics.ts';
 
 export function createHttpApp(services: Services): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const metrics = createHttpMetrics();
+  app.use(metrics.middleware);
+  app.use(metrics.router);
   app.get('/healthz', async (_req, res) => {
     await services.db.ping();
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
   });
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
+  app.use(eligibilityRouter(services));
   app.use(notFound);
   app.use(errorHandler(services.log));
   return app;

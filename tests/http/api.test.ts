@@ -40,3 +40,23 @@ describe('HTTP API edges', () => {
     expect(nf.body.error.code).toBe('not_found');
   });
 });
+
+describe('operations endpoints', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => app?.close());
+
+  it('exposes Prometheus metrics by route template, without user text', async () => {
+    await app.post('/api/chat', { user: 'metrics-user', text: '' });
+    await app.get('/no/such/secret-path');
+    const r = await fetch(app.url + '/metrics');
+    const body = await r.text();
+    expect(r.status).toBe(200);
+    expect(body).toMatch(/shugai_http_requests_total\{method="POST",route="\/api\/chat",status="400"\} \d+/);
+    expect(body).toContain('route="(unmatched)"');
+    expect(body).not.toContain('secret-path');
+    expect(body).toContain('shugai_process_resident_memory_bytes');
+  });
+});
