@@ -13,6 +13,8 @@ export const BOT_USER_ID = 'UBOT01';
 export interface SlackCall {
   method: string;
   body: Record<string, any>;
+  /** The bearer token the call was made with (header or form field). */
+  token?: string;
 }
 
 export interface FakeSlackApi {
@@ -35,9 +37,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     else body = Object.fromEntries(new URLSearchParams(raw));
     // WebClient form-encodes nested arguments as JSON strings.
     for (const k of ['blocks', 'attachments']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k]);
-    calls.push({ method, body });
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || body.token;
+    calls.push({ method, body, token });
     let result: Record<string, unknown> = { ok: true };
     if (method === 'auth.test') result = { ok: true, user_id: BOT_USER_ID, bot_id: 'BBOT01', team_id: 'T0TEST', user: 'shugai' };
+    else if (method === 'apps.connections.open') result = { ok: false, error: 'invalid_auth' };
     else if (method === 'chat.postMessage') result = { ok: true, channel: body.channel, ts: `${ts++}.000100`, message: { text: body.text } };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));

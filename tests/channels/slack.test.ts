@@ -4,6 +4,7 @@
  * HTTP; the bot's Web API calls go to a local fake (SLACK_API_URL) that records chat.postMessage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannels } from '../../bot/channels/index.ts';
 import { loadConfig } from '../../console/config.ts';
 import { createHttpApp, startHttpServer, type RunningServer } from '../../console/http/index.ts';
 import { createLogger } from '../../console/log.ts';
@@ -159,5 +160,20 @@ describe('Slack Events API mounted on the app server', () => {
     expect(post.thread_ts).toBe(ts);
     expect(seenPost(post).text).toContain('工作人员 <王>');
     expect(post.blocks[0].text.text).toContain('&lt;王&gt;');
+  });
+});
+
+describe('Slack Socket Mode', () => {
+  it('connects through SLACK_API_URL, and a channel that cannot start does not take the others down', async () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: api.url });
+    expect(config.slack.kind).toBe('socket');
+    const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent') });
+    expect(channels.routers).toHaveLength(0); // nothing mounted: events arrive over the socket
+    await channels.start(); // resolves even though Slack refuses the app token
+    expect(channels.status()).toEqual({ slack: 'failed' });
+    expect(api.calls.some((c) => c.method === 'apps.connections.open' && c.token === 'xapp-test')).toBe(true);
+    await channels.stop();
+    // The app's own Slack endpoint is unaffected.
+    expect((await postEvent(eventsUrl, { type: 'url_verification', token: 'x', challenge: 'still-here' })).text).toContain('still-here');
   });
 });

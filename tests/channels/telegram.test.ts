@@ -123,6 +123,20 @@ describe('Telegram long polling against telegram-test-api', () => {
     expect(parts[0].html).toContain('&lt;单个项目&gt; &amp;');
   });
 
+  it('in a group, answers only when addressed (command, @mention, reply) and ignores the chatter', async () => {
+    const group = bench.server.getClient(BOT_TOKEN, { chatId: -300, userId: 301, type: 'group', chatTitle: '金华试点群' });
+    const sentTo = () => bench.botMessages(-300).length;
+    await group.sendMessage(group.makeMessage('大家好，今天开会吗？'));
+    await until(() => bench.server.storage.userMessages.every((u) => u.isRead), 10_000, 'the poller to read the chatter');
+    await idle();
+    expect(sentTo()).toBe(0);
+    const me = (await (await fetch(`${bench.apiRoot}/bot${BOT_TOKEN}/getMe`)).json()) as { result: { username: string } };
+    await group.sendMessage(group.makeMessage(`@${me.result.username} ${SCRIPT_QUESTION}`));
+    await until(() => sentTo() >= 1, 10_000, 'the answer to the mention');
+    await idle();
+    expect(bench.botMessages(-300)[0].text).toContain('80万元');
+  });
+
   it('processes a duplicated update once', async () => {
     const user = telegramUser(bench, idle, 105);
     await user.say('第一次提问：三级补助多少');

@@ -5,7 +5,7 @@
  * engine deduplicates on. With an app token it runs Socket Mode instead (no public URL needed). DMs and
  * @mentions in channels are answered, mentions in the thread; Block Kit buttons come back as payloads.
  */
-import { App, ExpressReceiver, LogLevel, type Logger } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Logger } from '@slack/bolt';
 import type { Router } from 'express';
 import type { ChannelSender, Engine, IncomingMessage } from '../../types.ts';
 import { createDispatcher, type ChannelAdapter, type ChannelLog } from '../dispatch/index.ts';
@@ -69,7 +69,9 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     });
     app = new App({ token: options.botToken, receiver, logger, clientOptions });
   } else {
-    app = new App({ token: options.botToken, appToken: options.mode.appToken, socketMode: true, logger, clientOptions });
+    // Built by hand so SLACK_API_URL also reaches apps.connections.open (Bolt would not pass it on).
+    const socket = new SocketModeReceiver({ appToken: options.mode.appToken, logger, installerOptions: { clientOptions } });
+    app = new App({ token: options.botToken, receiver: socket, logger, clientOptions });
   }
 
   const dispatcher = createDispatcher(engine, log);

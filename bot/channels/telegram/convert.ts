@@ -66,18 +66,38 @@ function normaliseCommand(text: string, botUsername?: string): string {
 }
 
 /**
+ * In a group the assistant speaks only when spoken to: a command, an @mention (removed from the text),
+ * or a reply to one of its own messages. Otherwise it would answer every line of a busy group chat
+ * (bots with privacy mode off receive them all). Returns the text to hand on, or undefined to stay quiet.
+ */
+function addressedText(m: Message, text: string, bot: { username?: string; id?: number }): string | undefined {
+  if (text.startsWith('/')) return text;
+  if (bot.id !== undefined && m.reply_to_message?.from?.id === bot.id) return text;
+  if (bot.username) {
+    const mention = new RegExp(`@${bot.username}\\b`, 'gi');
+    if (mention.test(text)) return text.replace(mention, '').trim() || '/start';
+  }
+  return undefined;
+}
+
+/**
  * Returns undefined for updates the assistant does not answer (edits, channel posts, membership changes,
  * messages from other bots).
  */
-export function toIncoming(update: Update, options: { botUsername?: string; now: Date; payload?: string }): IncomingMessage | undefined {
+export function toIncoming(update: Update, options: { botUsername?: string; botId?: number; now: Date; payload?: string }): IncomingMessage | undefined {
   const id = `tg:${update.update_id}`;
   if (update.message) {
     const m = update.message;
     if (!m.from || m.from.is_bot) return undefined;
     const raw = m.text ?? m.caption;
-    const text = raw && raw.trim() ? normaliseCommand(raw, options.botUsername) : undefined;
+    let text = raw && raw.trim() ? normaliseCommand(raw.trim(), options.botUsername) : undefined;
     const attachments = attachmentsOf(m);
     if (!text && !attachments) return undefined; // service messages (joins, pins …)
+    if (m.chat.type !== 'private') {
+      const addressed = addressedText(m, text ?? '', { username: options.botUsername, id: options.botId });
+      if (addressed === undefined) return undefined;
+      text = addressed || undefined;
+    }
     return {
       id,
       channel: 'telegram',

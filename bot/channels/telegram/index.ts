@@ -112,7 +112,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       (async () => {
         const q = ctx.callbackQuery;
         const payload = q?.data !== undefined ? await codec.decode(q.data) : undefined;
-        const incoming = toIncoming(ctx.update, { botUsername: bot.isInited() ? bot.botInfo.username : undefined, now: clock(), payload });
+        const me = bot.isInited() ? bot.botInfo : undefined;
+        const incoming = toIncoming(ctx.update, { botUsername: me?.username, botId: me?.id, now: clock(), payload });
         if (q) await ctx.answerCallbackQuery().catch((err) => log.debug('answerCallbackQuery failed', { err }));
         if (!incoming) return;
         void dispatcher.dispatch(incoming, (replies) => sender.send(incoming.chat.id, replies, { threadId: incoming.chat.threadId }));
