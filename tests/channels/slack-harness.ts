@@ -21,6 +21,8 @@ export interface FakeSlackApi {
   url: string;
   calls: SlackCall[];
   posts(channel?: string): SlackCall['body'][];
+  /** What apps.connections.open hands out; unset, it refuses the app token like Slack would. */
+  socketUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -41,13 +43,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     calls.push({ method, body, token });
     let result: Record<string, unknown> = { ok: true };
     if (method === 'auth.test') result = { ok: true, user_id: BOT_USER_ID, bot_id: 'BBOT01', team_id: 'T0TEST', user: 'shugai' };
-    else if (method === 'apps.connections.open') result = { ok: false, error: 'invalid_auth' };
+    else if (method === 'apps.connections.open') result = fake.socketUrl ? { ok: true, url: fake.socketUrl } : { ok: false, error: 'invalid_auth' };
     else if (method === 'chat.postMessage') result = { ok: true, channel: body.channel, ts: `${ts++}.000100`, message: { text: body.text } };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
+  const fake: FakeSlackApi = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
     calls,
     posts: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && (!channel || c.body.channel === channel)).map((c) => c.body),
@@ -56,6 +58,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       await new Promise((r) => server.close(r));
     },
   };
+  return fake;
 }
 
 export function sign(body: string, secret = SIGNING_SECRET, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {

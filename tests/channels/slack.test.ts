@@ -12,6 +12,7 @@ import { createServices, type Services } from '../../console/services.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { canonical, checkScript, FIXTURE_DOCUMENT, FIXTURE_QUOTE, fixtureAnswerer, runScript, seen, SCRIPT_QUESTION, type SeenReply } from '../helpers/script.ts';
 import { blockAction, BOT_TOKEN, dm, envelope, mention, postAction, postEvent, SIGNING_SECRET, startFakeSlackApi, type FakeSlackApi } from './slack-harness.ts';
+import { startFakeSocketMode } from './socket-harness.ts';
 import { until } from './telegram-harness.ts';
 
 let api: FakeSlackApi;
@@ -164,7 +165,28 @@ describe('Slack Events API mounted on the app server', () => {
 });
 
 describe('Slack Socket Mode', () => {
-  it('connects through SLACK_API_URL, and a channel that cannot start does not take the others down', async () => {
+  it('receives events over the socket, acks them, and answers through the Web API', async () => {
+    const ws = await startFakeSocketMode();
+    api.socketUrl = ws.url;
+    const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: api.url });
+    const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent') });
+    try {
+      await channels.start();
+      expect(channels.status()).toEqual({ slack: 'running' });
+      await until(() => ws.connected(), 10_000, 'the socket connection');
+      ws.push({ envelope_id: 'env-1', type: 'events_api', accepts_response_payload: false, retry_attempt: 0, payload: envelope(dm(SCRIPT_QUESTION, 'U0SOCK', 'D0SOCK')) });
+      await until(() => api.posts('D0SOCK').length >= 1, 15_000, 'the answer over the Web API');
+      await channels.idle();
+      expect(seenPost(api.posts('D0SOCK')[0]).text).toContain('80万元');
+      expect(ws.received).toContainEqual(expect.objectContaining({ envelope_id: 'env-1' }));
+    } finally {
+      await channels.stop();
+      api.socketUrl = undefined;
+      await ws.stop();
+    }
+  });
+
+  it('a channel that cannot start (app token refused) does not take the others down', async () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: api.url });
     expect(config.slack.kind).toBe('socket');
     const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent') });
