@@ -7,7 +7,7 @@
 import type { Router } from 'express';
 import type { Db } from '../../db/index.ts';
 import type { ChannelId, ChannelSender, Engine } from '../types.ts';
-import type { ChannelLog } from './dispatch/index.ts';
+import type { ChannelAdapter, ChannelLog } from './dispatch/index.ts';
 import { createSlackChannel, type SlackChannel } from './slack/index.ts';
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from './telegram/index.ts';
 
@@ -16,7 +16,7 @@ export type { TelegramChannel, TelegramChannelOptions, TelegramMode } from './te
 export { createSlackChannel } from './slack/index.ts';
 export type { SlackChannel, SlackChannelOptions, SlackMode } from './slack/index.ts';
 export { createDispatcher } from './dispatch/index.ts';
-export type { ChannelLog, Dispatcher } from './dispatch/index.ts';
+export type { ChannelAdapter, ChannelLog, Dispatcher } from './dispatch/index.ts';
 export { plainText, renderChunks } from './markup/index.ts';
 
 /** Same shapes as console/config.ts (which depends on bot/, not the other way round). */
@@ -38,6 +38,8 @@ export interface ChannelsDeps {
   clock?: () => Date;
   /** Test hooks for the Telegram client (e.g. throttling the emulator's instant getUpdates). */
   telegramClient?: Pick<TelegramChannelOptions, 'transformers' | 'retry'>;
+  /** First pause before retrying a channel that failed to start (default 30 s, doubling to 10 min). */
+  retryBaseMs?: number;
 }
 
 export interface Channels {
@@ -82,29 +84,48 @@ export function createChannels(deps: ChannelsDeps): Channels {
       clock,
     });
   }
-  const all: [ChannelId, TelegramChannel | SlackChannel | undefined][] = [
+  const all: [ChannelId, ChannelAdapter | undefined][] = [
     ['telegram', telegram],
     ['slack', slack],
   ];
   const state: Partial<Record<ChannelId, 'running' | 'failed' | 'stopped'>> = {};
+  const retryTimers = new Map<ChannelId, NodeJS.Timeout>();
+  let stopping = false;
+
+  // A channel that cannot start (Telegram unreachable, a revoked token) is retried in the background
+  // with a growing pause, so a network blip at boot does not leave the bot deaf until someone restarts.
+  async function startOne(id: ChannelId, channel: ChannelAdapter, attempt: number): Promise<void> {
+    try {
+      await channel.start();
+      state[id] = 'running';
+      if (attempt > 0) log.info(`${id} channel started after ${attempt} retries`);
+    } catch (err) {
+      state[id] = 'failed';
+      const delayMs = Math.min(deps.retryBaseMs ?? 30_000, 600_000) * 2 ** Math.min(attempt, 5);
+      log.error(`${id} channel failed to start; the other channels keep running; retrying in ${Math.round(delayMs / 1000)} s`, { err });
+      if (stopping) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(id);
+        if (!stopping) void startOne(id, channel, attempt + 1);
+      }, Math.min(delayMs, 600_000));
+      timer.unref();
+      retryTimers.set(id, timer);
+    }
+  }
+
   return {
     telegram,
     slack,
     routers: all.flatMap(([, c]) => (c?.router ? [c.router] : [])),
     senders: all.flatMap(([, c]) => (c ? [c.sender] : [])),
     async start() {
-      for (const [id, c] of all) {
-        if (!c) continue;
-        try {
-          await c.start();
-          state[id] = 'running';
-        } catch (err) {
-          state[id] = 'failed';
-          log.error(`${id} channel failed to start; the other channels keep running`, { err });
-        }
-      }
+      stopping = false;
+      for (const [id, c] of all) if (c) await startOne(id, c, 0);
     },
     async stop() {
+      stopping = true;
+      for (const timer of retryTimers.values()) clearTimeout(timer);
+      retryTimers.clear();
       for (const [id, c] of all) {
         if (!c || state[id] !== 'running') continue;
         await c.stop().catch((err) => log.warn(`${id} channel did not stop cleanly`, { err }));

@@ -165,15 +165,23 @@ describe('Slack Events API mounted on the app server', () => {
 });
 
 describe('Slack Socket Mode', () => {
-  it('receives events over the socket, acks them, and answers through the Web API', async () => {
+  it('retries a refused start in the background, then takes events over the socket and acks them', async () => {
     const ws = await startFakeSocketMode();
-    api.socketUrl = ws.url;
     const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: api.url });
-    const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent') });
+    expect(config.slack.kind).toBe('socket');
+    const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent'), retryBaseMs: 200 });
+    expect(channels.routers).toHaveLength(0); // nothing mounted: events arrive over the socket
     try {
+      // Slack refuses the app token: start() still resolves, the channel is marked failed, and the
+      // app's own HTTP endpoints are unaffected.
       await channels.start();
-      expect(channels.status()).toEqual({ slack: 'running' });
-      await until(() => ws.connected(), 10_000, 'the socket connection');
+      expect(channels.status()).toEqual({ slack: 'failed' });
+      expect(api.calls.some((c) => c.method === 'apps.connections.open' && c.token === 'xapp-test')).toBe(true);
+      expect((await postEvent(eventsUrl, { type: 'url_verification', token: 'x', challenge: 'still-here' })).text).toContain('still-here');
+
+      // Slack comes back: the background retry connects.
+      api.socketUrl = ws.url;
+      await until(() => channels.status().slack === 'running' && ws.connected(), 15_000, 'the socket connection');
       ws.push({ envelope_id: 'env-1', type: 'events_api', accepts_response_payload: false, retry_attempt: 0, payload: envelope(dm(SCRIPT_QUESTION, 'U0SOCK', 'D0SOCK')) });
       await until(() => api.posts('D0SOCK').length >= 1, 15_000, 'the answer over the Web API');
       await channels.idle();
@@ -184,18 +192,5 @@ describe('Slack Socket Mode', () => {
       api.socketUrl = undefined;
       await ws.stop();
     }
-  });
-
-  it('a channel that cannot start (app token refused) does not take the others down', async () => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: api.url });
-    expect(config.slack.kind).toBe('socket');
-    const channels = createChannels({ telegram: { kind: 'off' }, slack: config.slack, engine: services.engine, db: testDb.db, log: createLogger('silent') });
-    expect(channels.routers).toHaveLength(0); // nothing mounted: events arrive over the socket
-    await channels.start(); // resolves even though Slack refuses the app token
-    expect(channels.status()).toEqual({ slack: 'failed' });
-    expect(api.calls.some((c) => c.method === 'apps.connections.open' && c.token === 'xapp-test')).toBe(true);
-    await channels.stop();
-    // The app's own Slack endpoint is unaffected.
-    expect((await postEvent(eventsUrl, { type: 'url_verification', token: 'x', challenge: 'still-here' })).text).toContain('still-here');
   });
 });

@@ -170,7 +170,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     webhookPath,
     async start() {
       await bot.init();
-      pruneTimer = setInterval(() => {
+      pruneTimer ??= setInterval(() => {
         repo.prune(new Date(clock().getTime() - PRUNE_AFTER_DAYS * 86_400_000)).catch((err) => log.warn('pruning button payloads failed', { err }));
       }, 6 * 3_600_000);
       pruneTimer.unref();
@@ -196,6 +196,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     },
     async stop() {
       if (pruneTimer) clearInterval(pruneTimer);
+      pruneTimer = undefined;
       if (bot.isRunning()) await bot.stop();
       await polling?.catch(() => {});
       await this.idle();
