@@ -40,7 +40,12 @@ export interface ChannelsDeps {
   telegramClient?: Pick<TelegramChannelOptions, 'transformers' | 'retry'>;
   /** First pause before retrying a channel that failed to start (default 30 s, doubling to 10 min). */
   retryBaseMs?: number;
+  /** How long start() waits for a channel before leaving it connecting in the background (default 15 s). */
+  startTimeoutMs?: number;
 }
+
+/** starting: still connecting after the start timeout (the transport keeps trying in the background). */
+export type ChannelState = 'starting' | 'running' | 'failed' | 'stopped';
 
 export interface Channels {
   telegram?: TelegramChannel;
@@ -52,8 +57,8 @@ export interface Channels {
   stop(): Promise<void>;
   /** Resolves when every message received so far has been answered (tests, shutdown). */
   idle(): Promise<void>;
-  /** Which channels are running, failed to start, or are off. */
-  status(): Partial<Record<ChannelId, 'running' | 'failed' | 'stopped'>>;
+  /** Each configured channel's state; channels that are off are absent. */
+  status(): Partial<Record<ChannelId, ChannelState>>;
 }
 
 export function createChannels(deps: ChannelsDeps): Channels {
@@ -88,29 +93,43 @@ export function createChannels(deps: ChannelsDeps): Channels {
     ['telegram', telegram],
     ['slack', slack],
   ];
-  const state: Partial<Record<ChannelId, 'running' | 'failed' | 'stopped'>> = {};
+  const state: Partial<Record<ChannelId, ChannelState>> = {};
   const retryTimers = new Map<ChannelId, NodeJS.Timeout>();
   let stopping = false;
 
   // A channel that cannot start (Telegram unreachable, a revoked token) is retried in the background
   // with a growing pause, so a network blip at boot does not leave the bot deaf until someone restarts.
+  // start() waits a bounded time: grammY itself keeps retrying getMe while the network is down, and the
+  // app must not hang on it.
   async function startOne(id: ChannelId, channel: ChannelAdapter, attempt: number): Promise<void> {
-    try {
-      await channel.start();
-      state[id] = 'running';
-      if (attempt > 0) log.info(`${id} channel started after ${attempt} retries`);
-    } catch (err) {
-      state[id] = 'failed';
-      const delayMs = Math.min(deps.retryBaseMs ?? 30_000, 600_000) * 2 ** Math.min(attempt, 5);
-      log.error(`${id} channel failed to start; the other channels keep running; retrying in ${Math.round(delayMs / 1000)} s`, { err });
-      if (stopping) return;
-      const timer = setTimeout(() => {
-        retryTimers.delete(id);
-        if (!stopping) void startOne(id, channel, attempt + 1);
-      }, Math.min(delayMs, 600_000));
+    state[id] = 'starting';
+    const attemptDone = channel.start().then(
+      () => {
+        if (stopping) return;
+        state[id] = 'running';
+        if (attempt > 0) log.info(`${id} channel started after ${attempt} retries`);
+      },
+      (err: unknown) => {
+        state[id] = 'failed';
+        if (stopping) return;
+        const delayMs = Math.min((deps.retryBaseMs ?? 30_000) * 2 ** Math.min(attempt, 5), 600_000);
+        log.error(`${id} channel failed to start; the other channels keep running; retrying in ${Math.round(delayMs / 1000)} s`, { err });
+        const timer = setTimeout(() => {
+          retryTimers.delete(id);
+          if (!stopping) void startOne(id, channel, attempt + 1);
+        }, delayMs);
+        timer.unref();
+        retryTimers.set(id, timer);
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deps.startTimeoutMs ?? 15_000);
       timer.unref();
-      retryTimers.set(id, timer);
-    }
+    });
+    await Promise.race([attemptDone, timeout]);
+    clearTimeout(timer);
+    if (state[id] === 'starting') log.warn(`${id} channel is still connecting; continuing in the background`);
   }
 
   return {
@@ -127,7 +146,7 @@ export function createChannels(deps: ChannelsDeps): Channels {
       for (const timer of retryTimers.values()) clearTimeout(timer);
       retryTimers.clear();
       for (const [id, c] of all) {
-        if (!c || state[id] !== 'running') continue;
+        if (!c || state[id] === undefined || state[id] === 'stopped') continue;
         await c.stop().catch((err) => log.warn(`${id} channel did not stop cleanly`, { err }));
         state[id] = 'stopped';
       }

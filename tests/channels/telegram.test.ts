@@ -4,6 +4,7 @@
  * talk through the emulator's client; assertions read what the bot actually sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannels } from '../../bot/channels/index.ts';
 import { webhookSecrets } from '../../bot/channels/telegram/index.ts';
 import { loadConfig } from '../../console/config.ts';
 import { createHttpApp, startHttpServer, type RunningServer } from '../../console/http/index.ts';
@@ -191,6 +192,29 @@ describe('Telegram long polling against telegram-test-api', () => {
     expect(after.text).toContain('80万元');
     expect(errors.some((l) => l.includes('telegram update failed'))).toBe(true);
     expect(errors.some((l) => l.includes('delivering replies failed'))).toBe(true);
+  });
+});
+
+describe('Telegram unreachable at start', () => {
+  it('does not hold up start-up, keeps connecting in the background, and stops cleanly', async () => {
+    const deadPort = await freePort(); // nothing listens there
+    const channels = createChannels({
+      telegram: { kind: 'polling', token: BOT_TOKEN, apiRoot: `http://127.0.0.1:${deadPort}` },
+      slack: { kind: 'off' },
+      engine: services.engine,
+      db: testDb.db,
+      log: createLogger('silent'),
+      startTimeoutMs: 300,
+      telegramClient: { retry: { baseDelayMs: 10 } },
+    });
+    const t0 = Date.now();
+    await channels.start();
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(channels.status()).toEqual({ telegram: 'starting' });
+    const t1 = Date.now();
+    await channels.stop();
+    expect(Date.now() - t1).toBeLessThan(5_000);
+    expect(channels.status()).toEqual({ telegram: 'stopped' });
   });
 });
 

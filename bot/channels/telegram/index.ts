@@ -162,6 +162,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   }
 
   let pruneTimer: NodeJS.Timeout | undefined;
+  // grammY retries getMe forever while the network is down; stop() must be able to end that.
+  let initAbort: AbortController | undefined;
   let polling: Promise<void> | undefined;
 
   return {
@@ -169,7 +171,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     router,
     webhookPath,
     async start() {
-      await bot.init();
+      initAbort = new AbortController();
+      await bot.init(initAbort.signal as never);
       pruneTimer ??= setInterval(() => {
         repo.prune(new Date(clock().getTime() - PRUNE_AFTER_DAYS * 86_400_000)).catch((err) => log.warn('pruning button payloads failed', { err }));
       }, 6 * 3_600_000);
@@ -195,6 +198,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       });
     },
     async stop() {
+      initAbort?.abort();
       if (pruneTimer) clearInterval(pruneTimer);
       pruneTimer = undefined;
       if (bot.isRunning()) await bot.stop();
