@@ -3,10 +3,11 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { openDb, type Db } from '../db/index.ts';
-import { loadPack, type Answerer, type Pack } from '../knowledge/index.ts';
+import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createAdminAccess, type AdminAccess } from './admin/index.ts';
 
 export interface Services {
   config: AppConfig;
@@ -16,6 +17,10 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
+  knowledge: KnowledgeBase;
+  /** Console access: first admin, logins, sessions (console/admin). */
+  adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
   eligibility: Eligibility;
   close(): Promise<void>;
@@ -34,12 +39,23 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const pack = loadPack(config.pack.id, config.pack.dir);
   const eligibility = loadEligibility(pack);
   const db = options.db ?? (await openDb(config.db));
-  const answerer: Answerer = {
-    // Placeholder until the knowledge layer lands: it abstains rather than guess.
-    async answer(question) {
-      return { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits: [], rewrittenQuery: question };
-    },
-  };
+  const knowledge = createKnowledgeBase({
+    db,
+    pack,
+    // config.embedding: 'local' (hashed n-grams, offline) or any OpenAI-compatible embedding server.
+    embedder: config.embedding.kind === 'openai' ? await createEmbedder(config.embedding) : undefined,
+    log: log.child({ area: 'knowledge' }),
+  });
+  try {
+    // The pack is ingested (changed documents only) before anything answers.
+    await knowledge.init();
+  } catch (e) {
+    if (!options.db) await db.close().catch(() => {});
+    throw e;
+  }
+  const answerer = quoteTopHitAnswerer(knowledge);
+  const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
+  await adminAccess.ensureEnvAdmin();
   return {
     config,
     db,
@@ -47,9 +63,47 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    knowledge,
+    adminAccess,
     eligibility,
     async close() {
       if (!options.db) await db.close();
+    },
+  };
+}
+
+/**
+ * Minimal extractive fallback until knowledge/answer/ lands: quotes the sentences of the best hit that
+ * share the most query tokens, and abstains when the hit shares too little with the question.
+ */
+function quoteTopHitAnswerer(kb: KnowledgeBase): Answerer {
+  return {
+    async answer(question): Promise<Answer> {
+      const hits = await kb.retriever.search(question, { k: 5 });
+      const abstain: Answer = { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits, rewrittenQuery: question };
+      const top = hits[0];
+      if (!top) return abstain;
+      const q = new Set(kb.tokenizer.tokens(question).filter((t) => t.length > 1));
+      const covered = (text: string) => {
+        const t = new Set(kb.tokenizer.tokens(text));
+        return [...q].filter((x) => t.has(x)).length;
+      };
+      const confidence = q.size ? covered([...top.sectionPath, top.text].join(' ')) / q.size : 0;
+      if (confidence < 0.5) return { ...abstain, confidence };
+      const sentences = top.text.match(/[^。；]+[。；]?/g) ?? [top.text];
+      const best = sentences.map((s, i) => ({ s, i, c: covered(s) })).sort((a, b) => b.c - a.c || a.i - b.i)[0];
+      const quote = best.s.trim();
+      const section = top.sectionPath.join(' > ');
+      return {
+        text: `根据《${top.documentTitle}》${section ? section + '：' : ''}“${quote}”`,
+        citations: [{ document: top.documentTitle, section, quote, documentId: top.documentId, chunkId: top.chunkId, kind: top.kind === 'table_row' ? 'table' : 'clause' }],
+        abstained: false,
+        mode: 'extractive',
+        confidence,
+        lang: 'zh',
+        hits,
+        rewrittenQuery: question,
+      };
     },
   };
 }

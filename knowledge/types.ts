@@ -27,7 +27,11 @@ export interface SearchHit {
   scores: { lexical?: RankerScore; vector?: RankerScore };
   /** Table rows: { table: '表1 …', row: '…', columns: ['2024年', …] }; other kinds may add their own. */
   meta?: Record<string, unknown>;
+  /** Whose policy the document is: 'other-city' documents are reference only for this pack's users. */
+  scope?: DocumentScope;
 }
+
+export type DocumentScope = 'city' | 'province' | 'national' | 'other-city' | 'reference';
 
 export interface SearchOptions {
   k?: number;
@@ -35,6 +39,17 @@ export interface SearchOptions {
   industry?: string;
   region?: string;
   pack?: string;
+  /** Only documents of these scopes (e.g. exclude 'other-city' by listing the others). */
+  scopes?: DocumentScope[];
+  /** Only these chunk kinds. */
+  kinds?: ChunkKind[];
+}
+
+/** Turns texts into fixed-length vectors; one id per model and parameter set (it names the index). */
+export interface Embedder {
+  readonly id: string;
+  readonly dimensions: number;
+  embed(texts: string[]): Promise<number[][]>;
 }
 
 export interface Retriever {

@@ -9,6 +9,7 @@ import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
 import { eligibilityRouter } from './eligibility.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { adminRouter } from '../admin/index.ts';
 import { createHttpMetrics } from './metrics.ts';
 
 export function createHttpApp(services: Services): express.Express {
@@ -22,6 +23,7 @@ export function createHttpApp(services: Services): express.Express {
     await services.db.ping();
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
   });
+  app.use('/admin', adminRouter(services));
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
   app.use(eligibilityRouter(services));

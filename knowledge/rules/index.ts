@@ -30,3 +30,7 @@ export function loadEligibility(pack: Pack): Eligibility {
   const parse = (input: unknown) => parseProfile(input, pack, rules);
   return { ...calc, pack, parse, assess: (input) => calc.evaluate(parse(input)) };
 }
+export { AssessmentSchema, loadAssessment, scoreAssessment, checkAnswer } from './assessment.ts';
+export type { AssessmentBank, AssessmentAnswers, AssessmentResult } from './assessment.ts';
+export { NxSectionSchema, NxItemSchema, loadNx, nxSeedItems } from './nx.ts';
+export type { NxSection } from './nx.ts';

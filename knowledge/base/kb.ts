@@ -1,0 +1,325 @@
+/**
+ * The knowledge base as one object: it owns ingestion into the database, the live embedding index and its
+ * atomic replacement, the editable lexicon and the hybrid retriever. Built once by the composition root
+ * (console/services.ts) with its collaborators passed in; `init()` brings a fresh or stale database up to
+ * date (seed lexicon, ingest changed documents, rebuild the index for a new embedder) before serving.
+ */
+import crypto from 'node:crypto';
+import { AppError, knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
+import { LocalEmbedder } from '../embed/index.ts';
+import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
+import type { Pack } from '../pack/index.ts';
+import { HybridRetriever, type HybridSettings, type LiveVectorIndex } from '../search/index.ts';
+import type { Tokenizer } from '../text/index.ts';
+import type { Embedder } from '../types.ts';
+import { embeddingText, toChunkRows, tokensFor } from './indexing.ts';
+import { loadTokenizer, seedLexicon } from './lexicon.ts';
+
+export interface KnowledgeLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  debug?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface KnowledgeBaseOptions {
+  db: Db;
+  pack: Pack;
+  /** Defaults to the local hashed embedder. */
+  embedder?: Embedder;
+  log?: KnowledgeLog;
+  chunking?: ChunkingOptions;
+  search?: Partial<HybridSettings>;
+  /** Texts per embed() call while ingesting or re-indexing. */
+  embedBatch?: number;
+}
+
+export interface IngestReport {
+  documents: number;
+  ingested: string[];
+  unchanged: string[];
+  removed: string[];
+  chunks: number;
+  embedded: number;
+  bytes: number;
+  ms: number;
+}
+
+const TOKENIZER_KEY = (pack: string) => `knowledge.tokenizer.${pack}`;
+
+/** Rebuilds a local embedder from its id, so an index built earlier stays queryable. */
+export function localEmbedderFromId(id: string, words?: (t: string) => string[]): LocalEmbedder | null {
+  const m = /^local-hash:v1:d(\d+):n([\d.]+)-([\d.]+)-([\d.]+):w([\d.]+)$/.exec(id);
+  if (!m) return null;
+  const e = new LocalEmbedder({ dimensions: Number(m[1]), ngramWeights: [Number(m[2]), Number(m[3]), Number(m[4])], wordWeight: Number(m[5]), words: Number(m[5]) ? words : undefined });
+  return e.id === id ? e : null;
+}
+
+export function createKnowledgeBase(options: KnowledgeBaseOptions) {
+  const { db, pack } = options;
+  const log = options.log ?? { info() {}, warn() {} };
+  const chunking = options.chunking ?? DEFAULT_CHUNKING;
+  const embedBatch = options.embedBatch ?? 256;
+  let tokenizer: Tokenizer | null = null;
+  let embedder: Embedder | null = options.embedder ?? null;
+  const embedders = new Map<string, Embedder>();
+  let statsCache: Promise<TermStats> | null = null;
+  let liveCache: Promise<LiveVectorIndex | null> | null = null;
+  let initialized: Promise<IngestReport> | null = null;
+
+  // One writer at a time in this process: ingestion, re-tokenizing and re-indexing never interleave.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => {});
+    return run;
+  };
+
+  const tok = (): Tokenizer => {
+    if (!tokenizer) throw new AppError('internal', 'knowledge base used before init()');
+    return tokenizer;
+  };
+  const words = (t: string) => tok().words(t);
+  const current = (): Embedder => {
+    if (!embedder) embedder = new LocalEmbedder({ words });
+    embedders.set(embedder.id, embedder);
+    return embedder;
+  };
+  const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
+
+  const invalidate = () => {
+    statsCache = null;
+    liveCache = null;
+  };
+
+  const retriever = new HybridRetriever({
+    db,
+    packId: pack.id,
+    tokenizer: tok,
+    settings: options.search,
+    stats: () => (statsCache ??= knowledgeSearchRepo.termStats(db, pack.id).catch((e) => ((statsCache = null), Promise.reject(e)))),
+    live: () =>
+      (liveCache ??= knowledgeRepo.liveIndex(db).then((idx) => (idx ? { index: idx, embedder: embedderFor(idx.embedderId) } : null))).catch(
+        (e) => ((liveCache = null), Promise.reject(e)),
+      ),
+    onError: (what, err) => log.warn(what, { err }),
+  });
+
+  async function embedRows(e: Embedder, rows: Pick<ChunkRow, 'kind' | 'sectionPath' | 'text' | 'meta'>[]): Promise<number[][]> {
+    const out: number[][] = [];
+    for (let i = 0; i < rows.length; i += embedBatch) out.push(...(await e.embed(rows.slice(i, i + embedBatch).map(embeddingText))));
+    return out;
+  }
+
+  async function ensureLiveIndex(): Promise<EmbeddingIndexRow> {
+    const e = current();
+    const live = await knowledgeRepo.liveIndex(db);
+    if (live) return live;
+    const idx = await knowledgeRepo.createIndex(db, e.id, e.dimensions);
+    await knowledgeRepo.createHnsw(db, idx);
+    await knowledgeRepo.setLive(db, idx);
+    invalidate();
+    return { ...idx, status: 'ready' };
+  }
+
+  async function ingestDocument(doc: SourceDocument, live: EmbeddingIndexRow | null): Promise<{ chunks: number; embedded: number }> {
+    const { chunks, tables } = chunkDocument(doc, chunking);
+    const rows = toChunkRows(pack, doc.id, doc.title, chunks, tok());
+    const vectors: { chunkId: string; vector: number[] }[] = [];
+    let embedded = 0;
+    const liveEmbedder = live ? embedderFor(live.embedderId) : null;
+    if (live && liveEmbedder) {
+      const have = await knowledgeRepo.embeddingsFor(db, live.id, rows.map((r) => r.id));
+      const missing = rows.filter((r) => !have.has(r.id));
+      const fresh = await embedRows(liveEmbedder, missing);
+      embedded = fresh.length;
+      missing.forEach((r, i) => have.set(r.id, fresh[i]));
+      for (const r of rows) vectors.push({ chunkId: r.id, vector: have.get(r.id)! });
+    }
+    const docRow: DocumentRow = {
+      pack: pack.id,
+      id: doc.id,
+      file: doc.file,
+      format: doc.format,
+      title: doc.title,
+      shortTitle: doc.shortTitle,
+      issuer: doc.issuer,
+      docNumber: doc.docNumber,
+      date: doc.date,
+      sourceUrl: doc.sourceUrl,
+      completeness: doc.completeness,
+      scope: doc.scope,
+      contentHash: doc.hash,
+      bytes: doc.bytes,
+      chunkCount: rows.length,
+      meta: { tables },
+    };
+    // One transaction: searches see the old chunks or the new ones, never a half-written document.
+    await db.transaction(async (tx) => {
+      await knowledgeRepo.upsertDocument(tx, docRow);
+      await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
+      await knowledgeRepo.insertChunks(tx, rows);
+      if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
+    });
+    return { chunks: rows.length, embedded };
+  }
+
+  async function ingestPackUnlocked(opts: { force?: boolean } = {}): Promise<IngestReport> {
+    const t0 = performance.now();
+    const docs = readPackDocuments(pack, chunking);
+    const hashes = await knowledgeRepo.documentHashes(db, pack.id);
+    const live = await ensureLiveIndex();
+    const report: IngestReport = { documents: docs.length, ingested: [], unchanged: [], removed: [], chunks: 0, embedded: 0, bytes: 0, ms: 0 };
+    for (const doc of docs) {
+      if (!opts.force && hashes.get(doc.id) === doc.hash) {
+        report.unchanged.push(doc.id);
+        continue;
+      }
+      const r = await ingestDocument(doc, live);
+      report.ingested.push(doc.id);
+      report.chunks += r.chunks;
+      report.embedded += r.embedded;
+      report.bytes += doc.bytes;
+    }
+    const present = new Set(docs.map((d) => d.id));
+    for (const id of hashes.keys())
+      if (!present.has(id)) {
+        await knowledgeRepo.deleteDocument(db, pack.id, id);
+        report.removed.push(id);
+      }
+    if (report.ingested.length || report.removed.length) await knowledgeRepo.analyze(db);
+    invalidate();
+    report.ms = Math.round(performance.now() - t0);
+    if (report.ingested.length || report.removed.length) log.info('knowledge ingested', { pack: pack.id, ...report, unchanged: report.unchanged.length });
+    return report;
+  }
+
+  async function retokenizeUnlocked(): Promise<number> {
+    const docs = new Map((await knowledgeRepo.listDocuments(db, pack.id)).map((d) => [d.id, d]));
+    const rows = await knowledgeRepo.listChunks(db, { pack: pack.id, limit: 100_000_000 });
+    const updates = rows.map((r) => ({ id: r.id, tokens: tokensFor(tok(), docs.get(r.documentId)?.title ?? '', r) }));
+    await db.transaction(async (tx) => {
+      await knowledgeRepo.updateTokens(tx, updates);
+      await knowledgeRepo.setSetting(tx, TOKENIZER_KEY(pack.id), { signature: signatureHash() });
+    });
+    invalidate();
+    return updates.length;
+  }
+
+  const signatureHash = () => crypto.createHash('sha256').update(tok().signature).digest('hex');
+
+  async function reindexUnlocked(next: Embedder): Promise<{ indexId: number; embedded: number; ms: number }> {
+    const t0 = performance.now();
+    embedders.set(next.id, next);
+    const idx = await knowledgeRepo.createIndex(db, next.id, next.dimensions);
+    let embedded = 0;
+    try {
+      // Built beside the live index: searches keep using the old one until the swap below.
+      for (;;) {
+        const rows = await knowledgeRepo.chunksWithoutEmbedding(db, idx.id, embedBatch);
+        if (rows.length === 0) break;
+        const vectors = await embedRows(next, rows);
+        await knowledgeRepo.insertEmbeddings(db, idx.id, rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i] })));
+        embedded += rows.length;
+      }
+      await knowledgeRepo.createHnsw(db, idx);
+      await knowledgeRepo.analyze(db);
+      const old = await knowledgeRepo.liveIndex(db);
+      await db.transaction(async (tx) => knowledgeRepo.setLive(tx, idx));
+      embedder = next;
+      invalidate();
+      for (const i of await knowledgeRepo.listIndexes(db)) if (i.id !== idx.id && i.status !== 'building') await knowledgeRepo.dropIndex(db, i.id);
+      log.info('embedding index swapped', { from: old?.embedderId, to: next.id, indexId: idx.id, embedded });
+    } catch (e) {
+      await knowledgeRepo.dropIndex(db, idx.id).catch(() => {});
+      throw e;
+    }
+    return { indexId: idx.id, embedded, ms: Math.round(performance.now() - t0) };
+  }
+
+  const kb = {
+    pack,
+    retriever,
+    get embedder(): Embedder {
+      return current();
+    },
+    get tokenizer(): Tokenizer {
+      return tok();
+    },
+
+    /** Seeds the lexicon, builds the tokenizer, re-indexes for a changed embedder and ingests changed documents. */
+    init(): Promise<IngestReport> {
+      return (initialized ??= exclusive(async () => {
+        await seedLexicon(db, pack);
+        tokenizer = await loadTokenizer(db, pack.id);
+        const seen = await knowledgeRepo.getSetting<{ signature: string }>(db, TOKENIZER_KEY(pack.id));
+        if (seen && seen.signature !== signatureHash()) await retokenizeUnlocked();
+        else if (!seen) await knowledgeRepo.setSetting(db, TOKENIZER_KEY(pack.id), { signature: signatureHash() });
+        const live = await knowledgeRepo.liveIndex(db);
+        const e = current();
+        if (live && live.embedderId !== e.id) await reindexUnlocked(e);
+        return ingestPackUnlocked();
+      }).catch((e) => {
+        initialized = null;
+        throw e;
+      }));
+    },
+
+    /** Re-ingests documents whose content hash changed (all of them with force). */
+    ingestPack(opts: { force?: boolean } = {}): Promise<IngestReport> {
+      return exclusive(() => ingestPackUnlocked(opts));
+    },
+
+    /** Builds an index for `next` alongside the live one and swaps atomically; search never goes empty. */
+    reindex(next: Embedder) {
+      return exclusive(() => reindexUnlocked(next));
+    },
+
+    async status() {
+      return {
+        pack: pack.id,
+        documents: (await knowledgeRepo.listDocuments(db, pack.id)).length,
+        chunks: await knowledgeRepo.countChunks(db, pack.id),
+        liveIndex: await knowledgeRepo.liveIndex(db),
+        indexes: await knowledgeRepo.listIndexes(db),
+        embedder: current().id,
+      };
+    },
+
+    documents: {
+      list: () => knowledgeRepo.listDocuments(db, pack.id),
+      get: (id: string) => knowledgeRepo.getDocument(db, pack.id, id),
+      chunks: (documentId: string, page: { limit?: number; offset?: number } = {}) => knowledgeRepo.listChunks(db, { pack: pack.id, documentId, ...page }),
+      chunk: async (id: string) => (await knowledgeRepo.chunksByIds(db, [id]))[0] ?? null,
+      /** Tables parsed from a document (e.g. 表1 of the opinions), as data. */
+      tables: async (documentId: string): Promise<ParsedTable[]> => {
+        const d = await knowledgeRepo.getDocument(db, pack.id, documentId);
+        return (d?.meta.tables as ParsedTable[] | undefined) ?? [];
+      },
+    },
+
+    lexicon: {
+      listWords: () => knowledgeRepo.listWords(db, pack.id),
+      addWord: async (word: string, freq?: number, tag?: string) => knowledgeRepo.addWord(db, pack.id, { word: validWord(word), freq, tag }),
+      removeWord: (word: string) => knowledgeRepo.removeWord(db, pack.id, word),
+      listSynonyms: () => knowledgeRepo.listSynonyms(db, pack.id),
+      addSynonym: async (term: string, canonical: string) => knowledgeRepo.addSynonym(db, pack.id, validWord(term), validWord(canonical)),
+      removeSynonym: (term: string) => knowledgeRepo.removeSynonym(db, pack.id, term),
+      /** Rebuilds the tokenizer from the database and re-tokenizes every chunk; returns the chunk count. */
+      reload: () =>
+        exclusive(async () => {
+          tokenizer = await loadTokenizer(db, pack.id);
+          return retokenizeUnlocked();
+        }),
+    },
+  };
+  return kb;
+}
+
+function validWord(w: string): string {
+  const t = String(w ?? '').trim();
+  if (!t || t.length > 32 || /\s/.test(t))
+    throw AppError.validation({ word: '词条不能为空、不能含空格，且不超过32个字。' });
+  return t;
+}
+
+export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;

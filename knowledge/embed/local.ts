@@ -1,0 +1,84 @@
+/**
+ * The default embedder: no network and no model. Feature hashing of character n-grams (1–3) and jieba
+ * words into a fixed number of signed buckets, sublinear term weights, L2-normalised. Character n-grams
+ * catch paraphrase and typos that share characters (补贴/补助 share 补, 规上/规模以上 share 规); words add
+ * the precision of whole terms. Parameters were chosen on the dev set; see docs/embeddings.md.
+ */
+import type { Embedder } from '../types.ts';
+import { amountToken, normalizeAmounts } from '../text/index.ts';
+import { normalizeForSearch } from '../text/index.ts';
+
+export interface LocalEmbedderOptions {
+  dimensions?: number;
+  /** Weights of character uni-, bi- and tri-grams. */
+  ngramWeights?: [number, number, number];
+  wordWeight?: number;
+  /** Word segmentation (the pack's tokenizer); without it only n-grams are used. */
+  words?: (text: string) => string[];
+}
+
+export const LOCAL_EMBEDDER_DEFAULTS = { dimensions: 512, ngramWeights: [0.3, 1, 0.7] as [number, number, number], wordWeight: 1 };
+
+function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Final avalanche so neighbouring strings spread over the buckets.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+const KEEP = /[\p{L}\p{N}]/u;
+
+export class LocalEmbedder implements Embedder {
+  readonly id: string;
+  readonly dimensions: number;
+  private readonly ngramWeights: [number, number, number];
+  private readonly wordWeight: number;
+  private readonly words?: (text: string) => string[];
+
+  constructor(options: LocalEmbedderOptions = {}) {
+    this.dimensions = options.dimensions ?? LOCAL_EMBEDDER_DEFAULTS.dimensions;
+    this.ngramWeights = options.ngramWeights ?? LOCAL_EMBEDDER_DEFAULTS.ngramWeights;
+    this.wordWeight = options.words ? (options.wordWeight ?? LOCAL_EMBEDDER_DEFAULTS.wordWeight) : 0;
+    this.words = options.words;
+    const w = this.ngramWeights.join('-');
+    this.id = `local-hash:v1:d${this.dimensions}:n${w}:w${this.wordWeight}`;
+  }
+
+  embedOne(text: string): number[] {
+    const counts = new Map<string, { w: number; n: number }>();
+    const add = (f: string, w: number) => {
+      const e = counts.get(f);
+      if (e) e.n++;
+      else counts.set(f, { w, n: 1 });
+    };
+    const norm = normalizeForSearch(text);
+    const chars = [...norm].filter((c) => KEEP.test(c));
+    for (let n = 1; n <= 3; n++) {
+      const w = this.ngramWeights[n - 1];
+      if (!w) continue;
+      for (let i = 0; i + n <= chars.length; i++) add(`${n}|${chars.slice(i, i + n).join('')}`, w);
+    }
+    if (this.words && this.wordWeight) for (const word of this.words(norm)) if (word.length > 1) add(`w|${word}`, this.wordWeight);
+    for (const a of normalizeAmounts(norm)) add(`w|${amountToken(a.value)}`, this.wordWeight || 1);
+    const v = new Float64Array(this.dimensions);
+    for (const [f, c] of counts) {
+      const h = fnv1a(f);
+      const weight = c.w * (1 + Math.log(c.n)); // sublinear: a term repeated ten times is not ten times as important
+      v[h % this.dimensions] += (h & 0x80000000 ? -1 : 1) * weight;
+    }
+    let norm2 = 0;
+    for (const x of v) norm2 += x * x;
+    const inv = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
+    return Array.from(v, (x) => Math.round(x * inv * 1e6) / 1e6);
+  }
+
+  async embed(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Hybrid retrieval: a lexical ranker (BM25-style over jieba tokens in a tsvector, GIN) and a vector ranker
+ * (cosine over the live embedding index, HNSW), fused by reciprocal rank fusion. Each hit keeps both
+ * rankers' rank and score so the console can show why it was found. Any query text is accepted: noise,
+ * emoji or 2,000 characters yield a normal, possibly empty, result.
+ */
+import { knowledgeSearchRepo, vectorLiteral, type ChunkFilter, type Db, type RankedId, type TermStats } from '../../db/index.ts';
+import type { Tokenizer } from '../text/index.ts';
+import type { Embedder, Retriever, SearchHit, SearchOptions } from '../types.ts';
+
+export interface HybridSettings {
+  /** RRF constant: larger flattens the difference between ranks. */
+  rrfK: number;
+  /** Candidates taken from each ranker before fusion. */
+  candidates: number;
+  weights: { lexical: number; vector: number };
+  bm25: { k1: number; b: number };
+  maxQueryChars: number;
+  maxQueryTokens: number;
+  /** Query tokens found in more than this share of chunks carry no signal and are dropped. */
+  maxDfRatio: number;
+}
+
+export const DEFAULT_HYBRID: HybridSettings = {
+  rrfK: 60,
+  candidates: 40,
+  weights: { lexical: 1, vector: 1 },
+  bm25: { k1: 1.2, b: 0.5 },
+  maxQueryChars: 2000,
+  maxQueryTokens: 32,
+  maxDfRatio: 0.6,
+};
+
+export interface LiveVectorIndex {
+  index: { id: number; dimensions: number };
+  /** Null when the live index was built by an embedder this process cannot run (lexical only until the swap). */
+  embedder: Embedder | null;
+}
+
+export interface HybridDeps {
+  db: Db;
+  packId: string;
+  tokenizer(): Tokenizer;
+  live(): Promise<LiveVectorIndex | null>;
+  stats(): Promise<TermStats>;
+  settings?: Partial<HybridSettings>;
+  onError?(what: string, err: unknown): void;
+}
+
+export interface SearchTrace {
+  tokens: { token: string; weight: number }[];
+  lexical: RankedId[];
+  vector: RankedId[];
+  ms: { lexical: number; vector: number; total: number };
+}
+
+export class HybridRetriever implements Retriever {
+  readonly settings: HybridSettings;
+
+  constructor(private readonly deps: HybridDeps) {
+    this.settings = { ...DEFAULT_HYBRID, ...deps.settings };
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    return (await this.searchTraced(query, options)).hits;
+  }
+
+  /** Query tokens with their idf weight, most informative first. */
+  async queryTerms(query: string): Promise<{ token: string; weight: number }[]> {
+    const stats = await this.deps.stats();
+    const n = Math.max(stats.n, 1);
+    const seen = new Set<string>();
+    const terms: { token: string; weight: number; df: number }[] = [];
+    for (const t of this.deps.tokenizer().tokens(query)) {
+      if (seen.has(t) || t.length > 64) continue;
+      seen.add(t);
+      const df = stats.df.get(t) ?? 0;
+      if (df === 0) continue;
+      terms.push({ token: t, df, weight: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
+    }
+    const informative = terms.filter((t) => t.df / n <= this.settings.maxDfRatio);
+    const kept = (informative.length ? informative : terms).sort((a, b) => b.weight - a.weight).slice(0, this.settings.maxQueryTokens);
+    return kept.map(({ token, weight }) => ({ token, weight }));
+  }
+
+  async searchTraced(rawQuery: string, options: SearchOptions = {}): Promise<{ hits: SearchHit[]; trace: SearchTrace }> {
+    const t0 = performance.now();
+    const s = this.settings;
+    const k = Math.min(Math.max(Math.trunc(options.k ?? 5), 1), 100);
+    const query = String(rawQuery ?? '').slice(0, s.maxQueryChars).trim();
+    const trace: SearchTrace = { tokens: [], lexical: [], vector: [], ms: { lexical: 0, vector: 0, total: 0 } };
+    if (!query) return { hits: [], trace };
+    const filter: ChunkFilter = {
+      pack: options.pack ?? this.deps.packId,
+      documentIds: options.documentIds,
+      industry: options.industry,
+      region: options.region,
+      scopes: options.scopes,
+      kinds: options.kinds,
+    };
+    const candidates = Math.max(s.candidates, k);
+
+    const lexical = async () => {
+      const t = performance.now();
+      trace.tokens = await this.queryTerms(query);
+      const stats = await this.deps.stats();
+      trace.lexical = await knowledgeSearchRepo.lexical(this.deps.db, trace.tokens, filter, candidates, { ...s.bm25, avgTokens: stats.avgTokens });
+      trace.ms.lexical = performance.now() - t;
+    };
+    const vector = async () => {
+      const t = performance.now();
+      const live = await this.deps.live();
+      if (!live?.embedder) return;
+      let v: number[];
+      try {
+        [v] = await live.embedder.embed([query]);
+      } catch (e) {
+        this.deps.onError?.('query embedding failed; lexical results only', e);
+        return;
+      }
+      if (!v || !v.some((x) => x !== 0)) return; // nothing to compare (e.g. only punctuation)
+      const restricted = Boolean(filter.documentIds?.length || filter.industry || filter.region || filter.scopes?.length || filter.kinds?.length);
+      const run = (q: Parameters<typeof knowledgeSearchRepo.vector>[0]) => knowledgeSearchRepo.vector(q, live.index, vectorLiteral(v), filter, candidates);
+      trace.vector = restricted
+        ? await this.deps.db.transaction(async (tx) => {
+            // Filters drop HNSW candidates after the scan; let the scan continue until enough survive.
+            await tx.exec(`set local hnsw.ef_search = ${Math.max(100, candidates * 2)}; set local hnsw.iterative_scan = relaxed_order`);
+            return run(tx);
+          })
+        : await run(this.deps.db);
+      trace.ms.vector = performance.now() - t;
+    };
+    await Promise.all([lexical(), vector()]);
+
+    const fused = new Map<string, { score: number; lexical?: { rank: number; score: number }; vector?: { rank: number; score: number } }>();
+    const addList = (list: RankedId[], which: 'lexical' | 'vector', weight: number) =>
+      list.forEach((r, i) => {
+        const e = fused.get(r.id) ?? { score: 0 };
+        e.score += weight / (s.rrfK + i + 1);
+        e[which] = { rank: i + 1, score: r.score };
+        fused.set(r.id, e);
+      });
+    addList(trace.lexical, 'lexical', s.weights.lexical);
+    addList(trace.vector, 'vector', s.weights.vector);
+    const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0])).slice(0, k);
+    const details = new Map((await knowledgeSearchRepo.hitDetails(this.deps.db, top.map(([id]) => id))).map((d) => [d.id, d]));
+    const hits: SearchHit[] = [];
+    for (const [id, f] of top) {
+      const d = details.get(id);
+      if (!d) continue; // deleted between ranking and fetching (a concurrent re-ingest)
+      hits.push({
+        chunkId: d.id,
+        documentId: d.documentId,
+        documentTitle: d.documentTitle,
+        sectionPath: d.sectionPath,
+        kind: d.kind,
+        text: d.text,
+        position: d.position,
+        score: f.score,
+        scores: { ...(f.lexical ? { lexical: f.lexical } : {}), ...(f.vector ? { vector: f.vector } : {}) },
+        meta: { ...d.meta, documentShortTitle: d.documentShortTitle, industries: d.industries, regions: d.regions },
+        scope: d.scope,
+      });
+    }
+    trace.ms.total = performance.now() - t0;
+    return { hits, trace };
+  }
+}
