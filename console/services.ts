@@ -3,6 +3,7 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { openDb, type Db } from '../db/index.ts';
+import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
@@ -17,6 +18,7 @@ export interface Services {
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
   answerer: Answerer;
+  progress: ProgressService;
   /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
   knowledge: KnowledgeBase;
   /** Console access: first admin, logins, sessions (console/admin). */
@@ -54,6 +56,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     throw e;
   }
   const answerer = quoteTopHitAnswerer(knowledge);
+  const progress = createProgressService({ db, pack, clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
   return {
@@ -63,6 +66,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    progress,
     knowledge,
     adminAccess,
     eligibility,

@@ -12,6 +12,8 @@ export { redactUrl } from './pg.ts';
 export * from './repos/audit.ts';
 export * from './repos/admin.ts';
 export { restorePgliteBackup } from './pglite.ts';
+export * as progressRepo from './repos/progress.ts';
+export type { EnterpriseRow, EnterpriseFields, StageEventRow, OutputRow, OfficerRow } from './repos/progress.ts';
 export { knowledgeRepo, vectorLiteral, mapChunk, LIVE_INDEX_SETTING } from './repos/knowledge.ts';
 export type { ChunkRow, DocumentRow, DocumentScope, EmbeddingIndexRow, StoredChunkKind } from './repos/knowledge.ts';
 export { knowledgeSearchRepo, orQuery } from './repos/knowledge-search.ts';

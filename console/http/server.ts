@@ -8,6 +8,7 @@ import express from 'express';
 import type { Services } from '../services.ts';
 import { chatRouter } from './chat.ts';
 import { eligibilityRouter } from './eligibility.ts';
+import { progressRouter } from './progress.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { adminRouter } from '../admin/index.ts';
 import { createHttpMetrics } from './metrics.ts';
@@ -27,6 +28,7 @@ export function createHttpApp(services: Services): express.Express {
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
   app.use(eligibilityRouter(services));
+  app.use(progressRouter(services));
   app.use(notFound);
   app.use(errorHandler(services.log));
   return app;
