@@ -10,6 +10,7 @@ type Command = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./cli/serve.ts'),
   ask: () => import('./cli/ask.ts'),
+  chat: () => import('./cli/chat.ts'),
   progress: () => import('./cli/progress.ts'),
   eval: () => import('./cli/eval.ts'),
   eligibility: () => import('./cli/eligibility.ts'),

@@ -2,6 +2,7 @@
  * The composition root: builds every collaborator once from the typed config and hands them to the
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
+import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { openDb, type Db } from '../db/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
@@ -25,6 +26,12 @@ export interface Services {
   adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
   eligibility: Eligibility;
+  /** The dialogue engine every channel (web chat, terminal, Telegram, Slack) hands its messages to. */
+  engine: BotEngine;
+  /** Channel adapters register here so staff replies and notifications reach users (engine.senders). */
+  senders: SenderRegistry;
+  /** The console's handoff inbox: list, reply, close (engine.handoffs). */
+  handoffs: HandoffService;
   close(): Promise<void>;
 }
 
@@ -33,6 +40,9 @@ export interface ServiceOptions {
   log?: Logger;
   /** An already-open database (tests); otherwise config.db is opened. */
   db?: Db;
+  /** Extra flows and commands for the engine (tests). */
+  flows?: AnyFlow[];
+  commands?: CommandHandler[];
 }
 
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<Services> {
@@ -59,7 +69,22 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const progress = createProgressService({ db, pack, clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
-  return {
+  // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
+  // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
+  const flows: AnyFlow[] = [...(options.flows ?? [])];
+  const commands: CommandHandler[] = [...(options.commands ?? [])];
+  const engine = await createEngine({
+    db,
+    // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
+    answerer: { answer: (question, context) => services.answerer.answer(question, context) },
+    flows,
+    commands,
+    limits: config.limits,
+    secret: config.admin.sessionSecret,
+    clock,
+    log: log.child({ area: 'engine' }),
+  });
+  const services: Services = {
     config,
     db,
     pack,
@@ -70,10 +95,14 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     knowledge,
     adminAccess,
     eligibility,
+    engine,
+    senders: engine.senders,
+    handoffs: engine.handoffs,
     async close() {
       if (!options.db) await db.close();
     },
   };
+  return services;
 }
 
 /**

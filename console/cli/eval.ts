@@ -6,10 +6,10 @@
  * database instead (e.g. PostgreSQL through DATABASE_URL).
  */
 import { AppError, openDb } from '../../db/index.ts';
-import { evaluation, type Retriever } from '../../knowledge/index.ts';
+import { evaluation } from '../../knowledge/index.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices } from '../services.ts';
 
 const USAGE = 'usage: npm run eval -- FILE.jsonl [--k 5] [--json] [--baselines] [--config-db]';
 
@@ -41,16 +41,6 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   return args;
 }
 
-/** The services' embedder, when the knowledge layer exposes one, as a plain batch function. */
-function embedderOf(services: Services): evaluation.EmbedTexts | undefined {
-  const e = (services as Services & { embedder?: { embed(texts: string[]): Promise<number[][]> } }).embedder;
-  return e ? (texts) => e.embed(texts) : undefined;
-}
-
-function retrieverOf(services: Services): Retriever | undefined {
-  return (services as Services & { retriever?: Retriever }).retriever;
-}
-
 export async function run(argv: string[]): Promise<number> {
   const args = parseEvalArgs(argv);
   const items = evaluation.loadEvalSet(args.file);
@@ -65,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     progress(`eval: ${items.length} questions from ${args.file}, k=${args.k}`);
     const runOptions = { k: args.k, now: services.clock };
     const ours = evaluation.summarize(
-      await evaluation.runSystem(items, { name: 'ours', retriever: retrieverOf(services), answerer: services.answerer }, runOptions),
+      await evaluation.runSystem(items, { name: 'ours', retriever: services.knowledge.retriever, answerer: services.answerer }, runOptions),
       args.k,
     );
     const baselines: evaluation.NamedSummary[] = [];
@@ -74,14 +64,13 @@ export async function run(argv: string[]): Promise<number> {
       progress(`baselines: ${passages.length} LangChain passages`);
       const bm25 = evaluation.createBm25Retriever(passages);
       baselines.push({ name: 'bm25', summary: evaluation.summarize(await evaluation.runSystem(items, { name: 'bm25', retriever: bm25 }, runOptions), args.k) });
-      const embed = embedderOf(services);
-      if (embed) {
-        const vector = await evaluation.createVectorRetriever(passages, embed);
-        baselines.push({
-          name: 'langchain-vector',
-          summary: evaluation.summarize(await evaluation.runSystem(items, { name: 'langchain-vector', retriever: vector }, runOptions), args.k),
-        });
-      } else progress('baselines: no embedder exposed by the services; langchain-vector skipped');
+      // The very embedder our live index uses (local hashed n-grams, or the configured server).
+      const embedder = services.knowledge.embedder;
+      const vector = await evaluation.createVectorRetriever(passages, (texts) => embedder.embed(texts));
+      baselines.push({
+        name: 'langchain-vector',
+        summary: evaluation.summarize(await evaluation.runSystem(items, { name: 'langchain-vector', retriever: vector }, runOptions), args.k),
+      });
     }
     if (args.json) {
       process.stdout.write(JSON.stringify(evaluation.toJsonReport(ours, baselines)) + '\n');

@@ -1,14 +1,14 @@
 /**
- * `npm run progress -- <command>`: the programme office's terminal tools on the same services as the
+ * `npm run progress -- <command>`: the programme office's terminal tools on the same database and pack as the
  * server. import FILE, report [--region R] [--industry I] [--year Y] [--json], export [--out FILE],
  * ranking [--quarter 2025Q3] [--json], officer add|list|code|token, output add|list.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../db/index.ts';
-import { formatImportReport, formatRanking, formatReport, parseQuarter, type ProgressService } from '../../knowledge/progress/index.ts';
+import { AppError, openDb } from '../../db/index.ts';
+import { loadPack } from '../../knowledge/index.ts';
+import { createProgressService, formatImportReport, formatRanking, formatReport, parseQuarter, type ProgressService } from '../../knowledge/progress/index.ts';
 import { loadConfig } from '../config.ts';
-import { createServices, type Services } from '../services.ts';
 
 const USAGE = `用法 usage: npm run progress -- <命令>
   import 文件.csv|文件.xlsx            导入试点企业台账（按统一社会信用代码去重，可重复导入）
@@ -92,8 +92,23 @@ async function officerCommand(progress: ProgressService, args: Args, out: (s: st
 
 export interface CliIo {
   out?: (s: string) => void;
-  /** Already-built services (tests); otherwise they are built from the environment and closed after. */
-  services?: Services;
+  /** An already-built progress service (tests); otherwise one is built from the environment. */
+  progress?: ProgressService;
+}
+
+/**
+ * Only what progress needs (database, pack, progress service): the CLI must not wait for the knowledge
+ * base to ingest and embed the pack just to print a report.
+ */
+async function openProgress(): Promise<{ progress: ProgressService; close(): Promise<void> }> {
+  const config = loadConfig();
+  const db = await openDb(config.db);
+  try {
+    return { progress: createProgressService({ db, pack: loadPack(config.pack.id, config.pack.dir), clock: () => new Date() }), close: () => db.close() };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
 }
 
 export async function run(argv: string[], io: CliIo = {}): Promise<number> {
@@ -104,8 +119,8 @@ export async function run(argv: string[], io: CliIo = {}): Promise<number> {
     out(USAGE);
     return command ? 0 : 2;
   }
-  const services = io.services ?? (await createServices(loadConfig()));
-  const { progress } = services;
+  const opened = io.progress ? null : await openProgress();
+  const progress = io.progress ?? opened!.progress;
   try {
     switch (command) {
       case 'import': {
@@ -166,6 +181,6 @@ export async function run(argv: string[], io: CliIo = {}): Promise<number> {
         return 2;
     }
   } finally {
-    if (!io.services) await services.close();
+    await opened?.close();
   }
 }

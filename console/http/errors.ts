@@ -3,6 +3,7 @@
  * failures are 400s with field-level messages; unknown throws are wrapped and logged, never leaked.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
 import { AppError } from '../../db/index.ts';
 import type { Logger } from '../log.ts';
 
@@ -24,4 +25,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     res.status(e.httpStatus).json({ error: e.toJSON() });
   };
+}
+
+/** Turns a zod failure into AppError('validation') with one message per field. */
+export function zodToAppError(error: z.ZodError): AppError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_';
+    fields[key] ??= issue.message;
+  }
+  return AppError.validation(fields);
 }

@@ -115,7 +115,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const live = await knowledgeRepo.liveIndex(db);
     if (live) return live;
     const idx = await knowledgeRepo.createIndex(db, e.id, e.dimensions);
-    await knowledgeRepo.createHnsw(db, idx);
+    // No HNSW yet: ingestPackUnlocked builds it once the first load is in, which costs a sixth of
+    // maintaining the graph row by row during the load (docs/benchmarks.md).
     await knowledgeRepo.setLive(db, idx);
     invalidate();
     return { ...idx, status: 'ready' };
@@ -186,6 +187,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         await knowledgeRepo.deleteDocument(db, pack.id, id);
         report.removed.push(id);
       }
+    // A no-op when the index exists; after a first load it builds the graph over all rows at once.
+    if (report.ingested.length) await knowledgeRepo.createHnsw(db, live);
     if (report.ingested.length || report.removed.length) await knowledgeRepo.analyze(db);
     invalidate();
     report.ms = Math.round(performance.now() - t0);

@@ -15,7 +15,7 @@ export {
   type ItemScore,
   type Summary,
 } from './metrics.ts';
-export { runSystem, type EvalSystem, type RunOptions } from './runner.ts';
+export { passageOf, runSystem, type EvalSystem, type RunOptions } from './runner.ts';
 export {
   CHINESE_SEPARATORS,
   createBm25Retriever,

@@ -1,6 +1,7 @@
 /**
  * The scoring rules of the evaluation, as pure functions so that they can be tested on hand-made cases:
- * - retrieval hit: some evidence substring, compared ignoring whitespace, lies inside a top-k passage;
+ * - retrieval hit: some evidence substring, compared ignoring whitespace, lies inside a top-k passage
+ *   (a hit's section path and text, see runner.passageOf);
  * - answer correct: every expected string appears in the answer, ignoring whitespace, with 万 and 万元
  *   treated alike;
  * - an abstain item is correct when the system abstained.

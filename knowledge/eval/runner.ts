@@ -4,9 +4,17 @@
  * the answer and on abstention). Items run one after another, so latencies are not inflated by
  * self-contention; one warm-up call keeps lazy start-up costs (dictionaries, caches) out of the figures.
  */
-import type { Answerer, Retriever } from '../types.ts';
+import type { Answerer, Retriever, SearchHit } from '../types.ts';
 import type { EvalItem } from './dataset.ts';
 import { MRR_DEPTH, type ItemOutcome } from './metrics.ts';
+
+/**
+ * What a hit shows the user: its section path (the cited heading, e.g. 第一阶段（2024年9月-2025年12月）)
+ * followed by its text. Chunkers that move headings into the path are not penalised for it.
+ */
+export function passageOf(hit: SearchHit): string {
+  return [...hit.sectionPath, hit.text].join('\n');
+}
 
 export interface EvalSystem {
   name: string;
@@ -39,7 +47,7 @@ export async function runSystem(items: readonly EvalItem[], system: EvalSystem, 
       const t = process.hrtime.bigint();
       const hits = await system.retriever.search(item.q, { k: depth });
       searchMs = elapsed(t);
-      passages = hits.map((h) => h.text);
+      passages = hits.map(passageOf);
     }
     let answer: ItemOutcome['answer'];
     if (system.answerer) {
@@ -48,7 +56,7 @@ export async function runSystem(items: readonly EvalItem[], system: EvalSystem, 
       const ms = elapsed(t);
       answer = { text: a.text, abstained: a.abstained, ms };
       if (!system.retriever) {
-        passages = a.hits.map((h) => h.text);
+        passages = a.hits.map(passageOf);
         searchMs = ms;
       }
     }

@@ -8,6 +8,8 @@ import { parseIndustry, parseRegion } from '../parse/index.ts';
 
 export interface Vocabulary {
   regions: string[];
+  /** Every region name and alias, longest first (to strip a place name off a phrase). */
+  regionWords: string[];
   /** Industry id → Chinese name. */
   industryNames: Map<string, string>;
   /** 金华市区 and its aliases: a name that covers several regions, never a region itself. */
@@ -53,6 +55,7 @@ export function buildVocabulary(pack: Pack): Vocabulary {
   const cp = pack.regions.cityProper;
   return {
     regions: regionKeys.map((r) => r.name),
+    regionWords: [...new Set(regionKeys.flatMap((r) => r.keys))].sort((a, b) => b.length - a.length),
     industryNames: new Map(pack.industries.industries.map((i) => [i.id, i.name])),
     cityProper: cp ? { name: cp.name, aliases: cp.aliases, members: cp.members } : undefined,
     city: pack.manifest.city,

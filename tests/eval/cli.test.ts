@@ -44,6 +44,7 @@ describe('npm run eval', () => {
     expect(report.items[4]).toMatchObject({ id: 's5', hit: null, rank: null });
     // The plain BM25 baseline finds these literal questions' clauses within the top 5.
     expect(report.baselines.bm25.retrieval.hit5).toBeGreaterThanOrEqual(0.75);
+    expect(Object.keys(report.baselines).sort()).toEqual(['bm25', 'langchain-vector']);
   }, 300_000);
 
   it('rejects a missing file or bad options with one clear line', async () => {

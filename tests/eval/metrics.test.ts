@@ -31,6 +31,15 @@ describe('evidenceRank', () => {
   });
 });
 
+describe('passageOf', () => {
+  it('shows a hit as its section path then its text, so a heading-held fact counts', () => {
+    const hit = { sectionPath: ['五、推进计划', '（一）第一阶段（2024年9月-2025年12月）', '1.'], text: '1.2024年9月—2024年11月：编制国家试点工作实施方案' };
+    const passage = evaluation.passageOf(hit as never);
+    expect(evidenceRank([passage], ['第一阶段（2024年9月-2025年12月）'])).toBe(1);
+    expect(evidenceRank([passage], ['编制国家试点工作实施方案'])).toBe(1);
+  });
+});
+
 describe('answerContainsAll', () => {
   it('treats 万 and 万元 alike, in both directions', () => {
     expect(answerContainsAll('最高给予80万元补助', ['80万'])).toBe(true);

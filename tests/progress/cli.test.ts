@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runCli } from '../../console/cli/progress.ts';
-import { loadConfig } from '../../console/config.ts';
-import { createLogger } from '../../console/log.ts';
-import { createServices, type Services } from '../../console/services.ts';
+import { loadPack } from '../../knowledge/index.ts';
+import { createProgressService, type ProgressService } from '../../knowledge/progress/index.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { uscc } from './fixtures.ts';
 
@@ -16,12 +15,12 @@ describe('progress CLI', () => {
   const lines: string[] = [];
   const out = (s: string) => void lines.push(s);
   let t: TestDb;
-  let services: Services;
-  const run = (argv: string[], o: (s: string) => void) => runCli(argv, { out: o, services });
+  let progress: ProgressService;
+  const run = (argv: string[], o: (s: string) => void) => runCli(argv, { out: o, progress });
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-progress-'));
     t = await openTestDb();
-    services = await createServices(loadConfig({ LOG_LEVEL: 'silent' }), { db: t.db, log: createLogger('silent') });
+    progress = createProgressService({ db: t.db, pack: loadPack('jinhua'), clock: () => new Date() });
   });
   afterAll(async () => {
     await t?.close();

@@ -50,7 +50,11 @@ function unknownRegion(text: string, vocab: Vocabulary): ProgressQuestion | null
 
 function unknownIndustry(text: string, vocab: Vocabulary): ProgressQuestion | null {
   const m = INDUSTRY_PHRASE.exec(text);
-  return m ? { kind: 'unknownName', what: 'industry', text: m[1], suggestions: vocab.suggestIndustries(m[1]) } : null;
+  if (!m) return null;
+  // "永康汽配行业": the place is a scope, not part of the industry's name.
+  const prefix = vocab.regionWords.find((w) => m[1].startsWith(w) && m[1].length > w.length);
+  const name = prefix ? m[1].slice(prefix.length) : m[1];
+  return { kind: 'unknownName', what: 'industry', text: name, suggestions: vocab.suggestIndustries(name) };
 }
 
 export function parseProgressQuestion(raw: string, vocab: Vocabulary, today: string): ProgressQuestion {

@@ -1,0 +1,225 @@
+/**
+ * The dialogue engine: one pipeline for every channel. identify the user → drop duplicate deliveries →
+ * load the conversation → guards (message kind, rate limit, length) → error boundary → commit (persist
+ * flow state and transcript, sign buttons) → custom middleware → route (commands, flows, Q&A).
+ * Everything lives in the database, so several processes can share one PostgreSQL; within a process,
+ * messages of one conversation are handled one at a time.
+ */
+import crypto from 'node:crypto';
+import { AppError, ChatRepo, HandoffRepo, TranscriptRepo, type Db } from '../db/index.ts';
+import type { Answerer } from '../knowledge/index.ts';
+import { FlowRegistry, type AnyFlow } from './flows.ts';
+import { HandoffService } from './handoff.ts';
+import type { EngineKit, EngineSettings } from './kit.ts';
+import { PayloadSigner, signReplies } from './payloads.ts';
+import { compose, KeyedLock, silentLogger, type EngineLogger, type Middleware, type Turn } from './pipeline.ts';
+import { feedbackFlow } from './qa.ts';
+import { route } from './router.ts';
+import { SenderRegistry, type DeliveryResult, type DeliveryTarget } from './senders.ts';
+import { texts } from './texts.ts';
+import type { ChannelSender, ChatUser, CommandHandler, Engine, EngineResult, IncomingMessage, OutgoingMessage } from './types.ts';
+
+const BUILTIN_COMMANDS = new Set(['start', 'help', 'menu', 'cancel', 'lang', 'handoff', 'fb']);
+const SECRET_SETTING = 'engine.button_secret';
+
+export interface EngineOptions {
+  db: Db;
+  answerer: Answerer;
+  /** The flows users can enter (eligibility, intake, progress …), in menu order. */
+  flows?: AnyFlow[];
+  /** Pluggable commands (/bind, /status …). */
+  commands?: CommandHandler[];
+  /** Extra stages, run after the guards and before routing (the turn has its user and conversation). */
+  middleware?: Middleware[];
+  limits: { ratePerMinute: number; maxMessageChars: number };
+  /** Signs button payloads; when absent a secret is generated once and kept in app_settings. */
+  secret?: string;
+  /** How long a button stays valid (default 14 days). */
+  buttonTtlMs?: number;
+  abstentionsBeforeHandoff?: number;
+  historyTurns?: number;
+  clock?: () => Date;
+  log?: EngineLogger;
+}
+
+export interface BotEngine extends Engine {
+  readonly senders: SenderRegistry;
+  readonly handoffs: HandoffService;
+  readonly flows: FlowRegistry;
+  readonly chat: ChatRepo;
+  readonly transcripts: TranscriptRepo;
+  registerSender(sender: ChannelSender): () => void;
+  deliver(target: DeliveryTarget, messages: OutgoingMessage[], options?: { author?: string }): Promise<DeliveryResult>;
+}
+
+function toChatUser(u: { id: string; role: ChatUser['role']; displayName: string | null; lang: ChatUser['lang'] }): ChatUser {
+  return { id: u.id, role: u.role, lang: u.lang, ...(u.displayName ? { displayName: u.displayName } : {}) };
+}
+
+function describeInbound(m: IncomingMessage): string {
+  if (m.text) return m.text;
+  if (m.attachments?.length) return m.attachments.map((a) => `[${a.kind}${a.name ? ' ' + a.name : ''}]`).join(' ');
+  return '';
+}
+
+export async function createEngine(options: EngineOptions): Promise<BotEngine> {
+  const log = options.log ?? silentLogger;
+  const clock = options.clock ?? (() => new Date());
+  const chat = new ChatRepo(options.db);
+  const transcripts = new TranscriptRepo(options.db);
+  const handoffRepo = new HandoffRepo(options.db);
+  const secret = options.secret
+    ? crypto.createHmac('sha256', options.secret).update('shugai button payloads').digest('base64url')
+    : await chat.secret(SECRET_SETTING);
+  const signer = new PayloadSigner(secret, chat, options.buttonTtlMs ?? 14 * 24 * 3600 * 1000);
+  const settings: EngineSettings = {
+    ratePerMinute: options.limits.ratePerMinute,
+    maxMessageChars: options.limits.maxMessageChars,
+    abstentionsBeforeHandoff: options.abstentionsBeforeHandoff ?? 2,
+    historyTurns: options.historyTurns ?? 3,
+  };
+  const commands = new Map<string, CommandHandler>();
+  for (const c of options.commands ?? [])
+    for (const name of [c.name, ...(c.aliases ?? [])]) {
+      if (BUILTIN_COMMANDS.has(name) || commands.has(name)) throw new AppError('config', `command /${name} is registered twice`);
+      commands.set(name, c);
+    }
+  const flows = new FlowRegistry(options.flows ?? []);
+  const kit: EngineKit = { chat, transcripts, handoffs: handoffRepo, flows, commands, answerer: options.answerer, signer, settings, log };
+  flows.add(feedbackFlow(kit));
+  const senders = new SenderRegistry({ chat, transcripts, signer, clock, log });
+
+  const identify: Middleware = async (turn, next) => {
+    const m = turn.message;
+    turn.user = toChatUser(await chat.identify(m.channel, m.user.externalId, m.user.displayName));
+    await next();
+  };
+
+  const loadConversation = async (turn: Turn) => {
+    const m = turn.message;
+    turn.conversation = await chat.conversation({ userId: turn.user.id, channel: m.channel, chatId: m.chat.id, threadId: m.chat.threadId });
+  };
+
+  const dedupe: Middleware = async (turn, next) => {
+    if (await chat.claimUpdate(turn.message.channel, turn.message.id)) {
+      await loadConversation(turn);
+      await chat.markUpdate(turn.message.channel, turn.message.id, turn.conversation.id);
+      return next();
+    }
+    turn.duplicate = true;
+    await loadConversation(turn);
+    log.info('duplicate delivery dropped', { channel: turn.message.channel, id: turn.message.id });
+  };
+
+  const guard: Middleware = async (turn, next) => {
+    const m = turn.message;
+    const t = texts(turn.user.lang);
+    const windowStart = new Date(Math.floor(turn.now.getTime() / 60_000) * 60_000);
+    const count = await chat.hit(`user:${turn.user.id}`, windowStart);
+    if (count > settings.ratePerMinute) {
+      turn.rateLimited = true;
+      turn.replies.push({ text: t.rateLimited(settings.ratePerMinute), meta: { kind: 'notice' } });
+      if (count === settings.ratePerMinute + 1) log.warn('rate limit hit', { user: turn.user.id, channel: m.channel });
+      return;
+    }
+    if (m.payload === undefined) {
+      const text = m.text?.trim() ?? '';
+      if (!text) {
+        turn.replies.push({ text: m.attachments?.length ? t.textOnly : t.empty, meta: { kind: 'notice' } });
+        return;
+      }
+      const length = [...m.text!].length;
+      if (length > settings.maxMessageChars) {
+        turn.replies.push({ text: t.tooLong(settings.maxMessageChars, length), meta: { kind: 'notice' } });
+        return;
+      }
+    }
+    await next();
+  };
+
+  const errorBoundary: Middleware = async (turn, next) => {
+    try {
+      await next();
+    } catch (e) {
+      const err = AppError.wrap(e);
+      log.error('message failed', { conversation: turn.conversation.id, channel: turn.message.channel, code: err.code, err: err.cause ?? err });
+      turn.flowChange = undefined;
+      const t = texts(turn.user.lang);
+      turn.replies = [{ text: err.code === 'conflict' ? t.conflict : t.error, meta: { kind: 'error' } }];
+      await transcripts
+        .addMessage({ conversationId: turn.conversation.id, direction: 'out', kind: 'error', text: turn.replies[0]!.text, createdAt: turn.now })
+        .catch(() => {});
+    }
+  };
+
+  const commit: Middleware = async (turn, next) => {
+    let failure: unknown;
+    try {
+      await next();
+    } catch (e) {
+      failure = e;
+    }
+    const conv = turn.conversation;
+    await transcripts.addMessage({
+      conversationId: conv.id,
+      direction: 'in',
+      kind: turn.message.payload !== undefined ? 'button' : 'text',
+      text: describeInbound(turn.message),
+      payload: turn.payloadBody ?? (turn.message.payload !== undefined ? '(unverified)' : null),
+      createdAt: turn.now,
+    });
+    if (failure !== undefined) throw failure;
+    if (turn.flowChange !== undefined) {
+      const revision = await chat.saveFlow(conv.id, conv.revision, turn.flowChange);
+      if (revision === null) throw new AppError('conflict', `conversation ${conv.id} was changed by another process`);
+    }
+    turn.replies = await signReplies(signer, turn.replies, turn.now);
+    for (const r of turn.replies)
+      await transcripts.addMessage({
+        conversationId: conv.id,
+        direction: 'out',
+        kind: r.meta?.kind ?? 'text',
+        text: r.text,
+        citations: r.citations,
+        buttons: r.buttons,
+        answerId: r.meta?.answerId,
+        createdAt: turn.now,
+      });
+  };
+
+  const routeStage: Middleware = async (turn) => route(turn, kit);
+  const pipeline = compose([identify, dedupe, guard, errorBoundary, commit, ...(options.middleware ?? []), routeStage]);
+  const lock = new KeyedLock();
+
+  return {
+    senders,
+    handoffs: new HandoffService(handoffRepo, senders, clock),
+    flows,
+    chat,
+    transcripts,
+    registerSender: (sender) => senders.register(sender),
+    deliver: (target, messages, opts) => senders.deliver(target, messages, opts),
+    async handle(message, opts = {}): Promise<EngineResult> {
+      const key = `${message.channel}\u0000${message.chat.id}\u0000${message.chat.threadId ?? ''}\u0000${message.user.externalId}`;
+      return lock.run(key, async () => {
+        const turn = {
+          message,
+          now: clock(),
+          onDelta: opts.onDelta,
+          replies: [],
+          flowChange: undefined,
+          duplicate: false,
+          rateLimited: false,
+          bag: {},
+        } as unknown as Turn;
+        await pipeline(turn);
+        return {
+          conversationId: turn.conversation?.id ?? '',
+          replies: turn.duplicate ? [] : turn.replies,
+          ...(turn.duplicate ? { duplicate: true } : {}),
+          ...(turn.rateLimited ? { rateLimited: true } : {}),
+        };
+      });
+    },
+  };
+}

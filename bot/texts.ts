@@ -1,0 +1,113 @@
+/**
+ * Every sentence the engine itself says, in Simplified Chinese first and English for /lang en. Flows
+ * bring their own texts; keeping the engine's here makes the tone consistent and reviewable in one place.
+ */
+import type { Lang } from '../knowledge/index.ts';
+
+const zh = {
+  welcome: '您好，我是**数改助手**，可以解答中小企业数字化转型试点的政策问题，也能帮您做资格测算、申报诊断和进度查询。\n直接输入您的问题即可，或从下面的菜单中选择。',
+  menu: '请选择您要办理的事项：',
+  menuActiveFlow: (label: string) => `您正在进行「${label}」，直接回复即可继续；发送 /cancel 可退出。`,
+  qaPrompt: '请直接输入您的政策问题，例如：“达到三级的试点项目最高补助多少？”',
+  helpTitle: '**使用帮助**',
+  helpIntro: '直接输入问题即可获得带出处的政策解答。常用命令：',
+  helpCommands: {
+    start: '开始使用，显示欢迎语和菜单',
+    help: '显示本帮助',
+    menu: '打开主菜单',
+    cancel: '退出当前流程（已填写的内容会保留）',
+    lang: '切换语言：/lang zh 或 /lang en',
+    handoff: '转人工客服',
+  } as Record<string, string>,
+  helpFooter: '也可以随时发送“转人工”联系工作人员。',
+  unknownCommand: (cmd: string) => `没有“/${cmd}”这个命令。`,
+  cancelled: (label: string, inMenu: boolean) => `已退出「${label}」。已填写的内容已保存${inMenu ? '，需要时可以从菜单重新进入' : ''}。`,
+  nothingToCancel: '当前没有进行中的流程。您可以直接提问，或发送 /menu 打开菜单。',
+  langSet: '已切换为中文。',
+  langUsage: '用法：/lang zh（中文）或 /lang en（English）。',
+  textOnly: '抱歉，目前只支持文字消息。请用文字描述您的问题，或发送 /menu 查看菜单。',
+  tooLong: (max: number, got: number) => `消息太长了（${got} 个字，最多 ${max} 个字），请精简后再发送。`,
+  empty: '请输入文字内容。',
+  rateLimited: (perMinute: number) => `您发送得太快了（每分钟最多 ${perMinute} 条），请稍等一分钟再试。`,
+  error: '抱歉，处理您的消息时出了点问题，我们已记录下来。请稍后再试；如果一直不行，可以发送 /cancel 退出当前流程，或发送“转人工”。',
+  conflict: '您的上一条消息还在处理中，请稍后再发。',
+  payloadInvalid: '这个按钮无法识别（可能已被修改）。请发送 /menu 重新打开菜单。',
+  payloadExpired: '这个按钮已经过期了。请发送 /menu 重新打开菜单。',
+  payloadStale: '这个按钮对应的流程已经结束。请发送 /menu 重新开始。',
+  flowGone: '之前进行的流程已停用，已为您退出。',
+  flowRestarted: (label: string) => `「${label}」已更新，之前的进度无法继续，需要重新开始，抱歉给您带来不便。`,
+  flowReplaced: (label: string) => `已离开「${label}」（内容已保存）。`,
+  notAllowed: '抱歉，您没有使用这项功能的权限。',
+  feedbackTitle: '回答反馈',
+  feedbackUp: '感谢您的反馈！',
+  feedbackDown: '感谢反馈，抱歉没能帮到您。请问哪里不对？（可以点选，也可以直接输入）',
+  feedbackReasons: ['答非所问', '信息有误', '不够详细'],
+  feedbackReasonThanks: '已记录，我们会据此改进。需要的话可以点“转人工”。',
+  feedbackUnknown: '没有找到这条回答，无法记录反馈。',
+  feedbackButtons: { up: '👍 有帮助', down: '👎 没帮助' },
+  handoffOpened: '已为您转接人工服务。工作人员会在工作时间内回复，回复会直接发送到这里。在此期间，您可以继续向我提问。',
+  handoffAfterAbstentions: '我连续几次都没能找到依据来回答您，已为您转接人工服务。工作人员会在工作时间内回复，回复会直接发送到这里。在此期间，您可以继续提问。',
+  handoffAlready: '您已在等待人工回复，工作人员会在工作时间内回复。在此期间您可以继续提问。',
+  handoffCancelled: '已取消人工服务请求。',
+  abstainHint: '您可以换个说法再问，或者转人工咨询。',
+  staffPrefix: '【工作人员回复】',
+  handoffClosed: '本次人工服务已结束。如还有问题，欢迎继续提问。',
+  menuLabels: { qa: '政策问答', handoff: '转人工', menu: '主菜单' },
+};
+
+type Texts = typeof zh;
+
+const en: Texts = {
+  ...zh,
+  welcome: "Hello, I'm **Shugai**, the assistant for the SME digital-transformation pilot. Ask a policy question, or pick a task from the menu below.",
+  menu: 'What would you like to do?',
+  menuActiveFlow: (label) => `You are in "${label}": reply to continue, or send /cancel to leave.`,
+  qaPrompt: 'Type your policy question, e.g. "What is the maximum subsidy for a level-3 pilot project?"',
+  helpTitle: '**Help**',
+  helpIntro: 'Ask a question to get an answer with its source. Commands:',
+  helpCommands: {
+    start: 'start, with the welcome and the menu',
+    help: 'this help',
+    menu: 'the main menu',
+    cancel: 'leave the current task (what you entered is kept)',
+    lang: 'language: /lang zh or /lang en',
+    handoff: 'talk to a person',
+  },
+  helpFooter: 'You can also send "转人工" at any time to reach staff.',
+  unknownCommand: (cmd) => `There is no command "/${cmd}".`,
+  cancelled: (label, inMenu) => `Left "${label}". What you entered is saved${inMenu ? '; reopen it from the menu' : ''}.`,
+  nothingToCancel: 'Nothing to cancel. Ask a question, or send /menu.',
+  langSet: 'Language set to English. Policy answers quote the Chinese documents.',
+  langUsage: 'Usage: /lang zh or /lang en.',
+  textOnly: 'Sorry, only text messages are supported for now.',
+  tooLong: (max, got) => `Your message is too long (${got} characters, at most ${max}). Please shorten it.`,
+  empty: 'Please type some text.',
+  rateLimited: (perMinute) => `You are sending too fast (at most ${perMinute} per minute). Please wait a minute.`,
+  error: 'Sorry, something went wrong with your message; it has been logged. Try again later, send /cancel to leave the current task, or send "转人工".',
+  conflict: 'Your previous message is still being processed; please send again shortly.',
+  payloadInvalid: 'This button is not recognised. Send /menu to open the menu again.',
+  payloadExpired: 'This button has expired. Send /menu to open the menu again.',
+  payloadStale: 'The task behind this button has ended. Send /menu to start again.',
+  flowGone: 'The task you were in is no longer available; you have left it.',
+  flowRestarted: (label) => `"${label}" has been updated and must be restarted. Sorry for the inconvenience.`,
+  flowReplaced: (label) => `Left "${label}" (saved).`,
+  notAllowed: 'Sorry, you are not allowed to use this.',
+  feedbackUp: 'Thank you for your feedback!',
+  feedbackDown: 'Thanks, and sorry it did not help. What was wrong? (pick one or type)',
+  feedbackReasonThanks: 'Noted. Tap "转人工" if you need a person.',
+  feedbackUnknown: 'That answer was not found.',
+  feedbackButtons: { up: '👍 Helpful', down: '👎 Not helpful' },
+  handoffOpened: 'You are now in the queue for a person. Staff reply during working hours, right here. Meanwhile you can keep asking me.',
+  handoffAfterAbstentions: "I couldn't find a source for your last questions, so I've asked a person to help. Staff reply during working hours, right here.",
+  handoffAlready: 'You are already waiting for a person; staff reply during working hours.',
+  handoffCancelled: 'Your request for a person was cancelled.',
+  abstainHint: 'Try asking another way, or talk to a person.',
+  staffPrefix: '[Staff]',
+  handoffClosed: 'This conversation with staff has ended. Ask me anytime.',
+};
+
+export type EngineTexts = Texts;
+
+export function texts(lang: Lang): EngineTexts {
+  return lang === 'en' ? en : zh;
+}
