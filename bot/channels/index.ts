@@ -17,7 +17,7 @@ export { createSlackChannel } from './slack/index.ts';
 export type { SlackChannel, SlackChannelOptions, SlackMode } from './slack/index.ts';
 export { createDispatcher } from './dispatch/index.ts';
 export type { ChannelAdapter, ChannelLog, Dispatcher } from './dispatch/index.ts';
-export { plainText, renderChunks } from './markup/index.ts';
+export { renderChunks } from './markup/index.ts';
 
 /** Same shapes as console/config.ts (which depends on bot/, not the other way round). */
 export type TelegramSettings =

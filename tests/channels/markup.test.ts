@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { slackStyle } from '../../bot/channels/slack/index.ts';
 import { htmlToPlain, telegramStyle } from '../../bot/channels/telegram/index.ts';
-import { plainText, renderChunks } from '../../bot/channels/index.ts';
+import { renderChunks } from '../../bot/channels/index.ts';
+import { plainText } from '../../bot/index.ts';
 import type { OutgoingMessage } from '../../bot/types.ts';
 
 /** Every tag opened is closed in the same chunk, and every & starts a complete entity. */

@@ -30,7 +30,7 @@ beforeAll(async () => {
   server = await startHttpServer(createHttpApp(services), 0, '127.0.0.1');
   await services.channels.start();
   eventsUrl = server.url + '/slack/events';
-});
+}, 300_000);
 
 afterAll(async () => {
   await services?.channels.stop();

@@ -47,7 +47,7 @@ beforeAll(async () => {
   services.answerer = answerer();
   server = await startHttpServer(createHttpApp(services), 0, '127.0.0.1');
   await services.channels.start();
-});
+}, 300_000);
 
 afterAll(async () => {
   await services?.channels.stop();
@@ -232,7 +232,7 @@ describe('Telegram webhook mode on the app server', () => {
     hookServices.answerer = answerer();
     hookServer = await startHttpServer(createHttpApp(hookServices), port, '127.0.0.1');
     await hookServices.channels.start();
-  });
+  }, 300_000);
   afterAll(async () => {
     await hookServices?.channels.stop();
     await hookServer?.close();

@@ -5,7 +5,8 @@
  * applied here so the engine never has to know them.
  */
 import type { AttachmentKind, Button, IncomingMessage, OutgoingMessage } from '../../types.ts';
-import { plainText, renderChunks, type Style } from '../markup/index.ts';
+import { plainText } from '../../index.ts';
+import { renderChunks, type Style } from '../markup/index.ts';
 
 export const SECTION_LIMIT = 3000;
 const BLOCKS_PER_MESSAGE = 50;
