@@ -94,7 +94,9 @@ export function eligibilityFlow(eligibility: Eligibility): Flow<EligibilityState
     version: 1,
     menuLabel: '资格测算',
     commands: ['eligibility', 'cesuan'],
-    matches: (_ctx, text) => /资格测算|补助测算|能(补|拿|领)多少/.test(text),
+    // Only personal estimates start the flow ("我们厂能拿多少"); a general policy question ("达到三级最多能拿多少补助")
+    // is answered from the clause by Q&A.
+    matches: (_ctx, text) => /资格测算|补助测算|测算一下|(我|咱|俺|本)[^，。？?！!]{0,10}能(补|拿|领|申请)多少/.test(text),
     async start(_ctx, input) {
       const state: EligibilityState = { facts: {}, asking: null, misses: 0 };
       const intro = reply('好的，我来帮您测算能否参加试点、改造补助最多多少。可以一次说清，例如“永康的，做电钻，规上，目标三级，投入120万”。');
