@@ -3,7 +3,8 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
-import { openDb, type Db } from '../db/index.ts';
+import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db } from '../db/index.ts';
+import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
@@ -71,8 +72,13 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   await adminAccess.ensureEnvAdmin();
   // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
   // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
-  const flows: AnyFlow[] = [...(options.flows ?? [])];
-  const commands: CommandHandler[] = [...(options.commands ?? [])];
+  const audit = (entry: AuditEntry) => recordAudit(db, entry);
+  const chatUsers = new ChatRepo(db);
+  const flows: AnyFlow[] = [...(options.flows ?? []), createProgressFlow({ progress, audit })];
+  const commands: CommandHandler[] = [
+    ...(options.commands ?? []),
+    createBindCommand({ progress, audit, setRole: (userId, role) => chatUsers.setRole(userId, role) }),
+  ];
   const engine = await createEngine({
     db,
     // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
