@@ -46,6 +46,9 @@ export interface IngestReport {
 
 const TOKENIZER_KEY = (pack: string) => `knowledge.tokenizer.${pack}`;
 
+/** `file` of documents uploaded in the console (they live only in the database). */
+export const UPLOADED_FILE_PREFIX = 'upload/';
+
 /** Rebuilds a local embedder from its id, so an index built earlier stays queryable. */
 export function localEmbedderFromId(id: string, words?: (t: string) => string[]): LocalEmbedder | null {
   const m = /^local-hash:v1:d(\d+):n([\d.]+)-([\d.]+)-([\d.]+):w([\d.]+)$/.exec(id);
@@ -182,8 +185,10 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       report.bytes += doc.bytes;
     }
     const present = new Set(docs.map((d) => d.id));
+    // Documents uploaded in the console are not in the pack's files; a pack re-ingest keeps them.
+    const uploaded = new Set((await knowledgeRepo.listDocuments(db, pack.id)).filter((d) => d.file.startsWith(UPLOADED_FILE_PREFIX)).map((d) => d.id));
     for (const id of hashes.keys())
-      if (!present.has(id)) {
+      if (!present.has(id) && !uploaded.has(id)) {
         await knowledgeRepo.deleteDocument(db, pack.id, id);
         report.removed.push(id);
       }
@@ -293,10 +298,51 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       get: (id: string) => knowledgeRepo.getDocument(db, pack.id, id),
       chunks: (documentId: string, page: { limit?: number; offset?: number } = {}) => knowledgeRepo.listChunks(db, { pack: pack.id, documentId, ...page }),
       chunk: async (id: string) => (await knowledgeRepo.chunksByIds(db, [id]))[0] ?? null,
+      /**
+       * Ingests one document from outside the pack (a console upload, or a new version replacing one):
+       * its chunks are swapped in one transaction, so searches never see it missing.
+       */
+      ingest: (doc: SourceDocument) =>
+        exclusive(async () => {
+          const live = await ensureLiveIndex();
+          const r = await ingestDocument(doc, live);
+          await knowledgeRepo.analyze(db);
+          invalidate();
+          return r;
+        }),
+      /** Deletes a document and its chunks (and their vectors) in one statement. */
+      remove: (id: string) =>
+        exclusive(async () => {
+          await knowledgeRepo.deleteDocument(db, pack.id, id);
+          invalidate();
+        }),
       /** Tables parsed from a document (e.g. 表1 of the opinions), as data. */
       tables: async (documentId: string): Promise<ParsedTable[]> => {
         const d = await knowledgeRepo.getDocument(db, pack.id, documentId);
         return (d?.meta.tables as ParsedTable[] | undefined) ?? [];
+      },
+    },
+
+    chunks: {
+      /** Replaces a chunk's text: tokens and the live index's vector are updated in one transaction. */
+      edit: (id: string, text: string) =>
+        exclusive(async () => {
+          const c = (await knowledgeRepo.chunksByIds(db, [id]))[0];
+          if (!c) throw new AppError('not_found', `chunk ${id}`, { userMessage: '没有这个片段。' });
+          const doc = await knowledgeRepo.getDocument(db, pack.id, c.documentId);
+          const next = { ...c, text };
+          const tokens = tokensFor(tok(), doc?.title ?? '', next);
+          const live = await knowledgeRepo.liveIndex(db);
+          const e = live ? embedderFor(live.embedderId) : null;
+          const vector = live && e ? (await embedRows(e, [next]))[0] : null;
+          await db.transaction(async (tx) => {
+            await knowledgeRepo.updateChunkText(tx, id, text, tokens);
+            if (live && vector) await knowledgeRepo.insertEmbeddings(tx, live.id, [{ chunkId: id, vector }]);
+          });
+          invalidate();
+        }),
+      setDisabled: async (id: string, disabled: boolean) => {
+        if (!(await knowledgeRepo.setChunkDisabled(db, id, disabled))) throw new AppError('not_found', `chunk ${id}`, { userMessage: '没有这个片段。' });
       },
     },
 

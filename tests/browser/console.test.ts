@@ -2,6 +2,9 @@
  * The admin console in a real browser (Debian Chromium via playwright-core) at 1366×768: login, the
  * pages an admin uses, with no CSP violations and no console errors. Screenshots go to tests/artifacts/.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -66,6 +69,27 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     expect(text).toContain('user.create');
     expect(text).toContain('auth.login_failed');
     await screenshot(page, 'console-audit');
+  });
+
+  it('uploads a document and finds it on the retrieval test page', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-upload-'));
+    const file = path.join(dir, '浏览器测试.md');
+    fs.writeFileSync(file, '# 一、樱桃专项\n\n## （一）樱桃工坊\n\n对建成樱桃数字工坊的企业，奖励不超过77万元。\n');
+    await page.goto(`${app.url}/admin/documents`);
+    await page.setInputFiles('#upload-form input[type=file]', file);
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForURL(/done=uploaded/);
+    expect(await page.textContent('#chunks')).toContain('一、樱桃专项 > （一）樱桃工坊');
+    await screenshot(page, 'console-document');
+    await page.goto(`${app.url}/admin/retrieval`);
+    await page.fill('input[name=q]', '樱桃数字工坊奖励多少');
+    await page.click('#retrieval-form button[type=submit]');
+    await page.waitForSelector('#hits');
+    const first = await page.textContent('#hits tbody tr:first-child');
+    expect(first).toContain('77万元');
+    expect(first).toMatch(/\d\.\d{3}（\d+）/);
+    await screenshot(page, 'console-retrieval');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('raised no console errors or CSP violations', () => {
