@@ -3,10 +3,12 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
-import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db } from '../db/index.ts';
+import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
 import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
+import { eligibilityFlow } from '../bot/flows/eligibility/index.ts';
+import { createIntakeFlows, type ApplicationService } from '../bot/flows/intake/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
 import type { AppConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -27,6 +29,12 @@ export interface Services {
   adminAccess: AdminAccess;
   /** Deterministic eligibility and subsidy estimates from the pack's rules.json. */
   eligibility: Eligibility;
+  /** Staff-side application workflow: change a status with a note; the enterprise is told in chat. */
+  applications: ApplicationService;
+  /** Drafts, applications and their status history (console review pages). */
+  intake: IntakeRepo;
+  /** The editable N+X lists, seeded from the pack's nx.json. */
+  nx: NxRepo;
   /** The dialogue engine every channel (web chat, terminal, Telegram, Slack) hands its messages to. */
   engine: BotEngine;
   /** Channel adapters register here so staff replies and notifications reach users (engine.senders). */
@@ -74,7 +82,9 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
   const audit = (entry: AuditEntry) => recordAudit(db, entry);
   const chatUsers = new ChatRepo(db);
-  const flows: AnyFlow[] = [...(options.flows ?? []), createProgressFlow({ progress, audit })];
+  // 资格测算, 申报诊断 and 我的申请进度; status notifications go out through the engine, created below.
+  const intakeKit = await createIntakeFlows({ db, pack, clock, deliver: (target, messages, opts) => engine.deliver(target, messages, opts) });
+  const flows: AnyFlow[] = [eligibilityFlow(eligibility), ...intakeKit.flows, createProgressFlow({ progress, audit }), ...(options.flows ?? [])];
   const commands: CommandHandler[] = [
     ...(options.commands ?? []),
     createBindCommand({ progress, audit, setRole: (userId, role) => chatUsers.setRole(userId, role) }),
@@ -101,6 +111,9 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     knowledge,
     adminAccess,
     eligibility,
+    applications: intakeKit.applications,
+    intake: intakeKit.intake,
+    nx: intakeKit.nx,
     engine,
     senders: engine.senders,
     handoffs: engine.handoffs,

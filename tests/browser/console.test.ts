@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { hasChromium, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { progressCsv } from '../console/fixtures/progress.ts';
 
 const PASSWORD = 'browser-admin-pass';
 
@@ -30,7 +31,7 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
       if (m.type() === 'error' && !m.text().includes('status of 401')) problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(String(e)));
-  });
+  }, 400_000);
   afterAll(async () => {
     await closeBrowser?.();
     await app?.close();
@@ -89,6 +90,24 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     expect(first).toContain('77万元');
     expect(first).toMatch(/\d\.\d{3}（\d+）/);
     await screenshot(page, 'console-retrieval');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports progress data and renders the dashboard charts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-progress-'));
+    const file = path.join(dir, '进度.csv');
+    fs.writeFileSync(file, progressCsv());
+    await page.goto(`${app.url}/admin/progress/import`);
+    await page.setInputFiles('#import-form input[type=file]', file);
+    await page.click('#import-form button[type=submit]');
+    await page.waitForSelector('#import-report');
+    expect(await page.textContent('#import-report')).toContain('杭州市');
+    await screenshot(page, 'console-import');
+    await page.goto(`${app.url}/admin/progress`);
+    await page.waitForFunction('(window.__chartsRendered || 0) >= 2');
+    const drawn = await page.evaluate<number>('[...document.querySelectorAll("canvas")].filter((c) => c.width > 0 && c.height > 0).length');
+    expect(drawn).toBeGreaterThanOrEqual(2);
+    await screenshot(page, 'console-progress');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,22 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../console/admin/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { AdminClient } from '../helpers/admin-client.ts';
-import { uscc } from '../progress/fixtures.ts';
+import { progressCsv } from './fixtures/progress.ts';
 
 const PASSWORD = 'progress-admin-pass';
-const HEADER = ['企业名称', '统一社会信用代码', '区县', '行业', '规模', '专精特新', '阶段', '数字化等级', '是否上云', '签约日期', '验收日期'];
-
-export function progressCsv(): Uint8Array {
-  const rows = [
-    HEADER,
-    ['永康甲工具有限公司', uscc(1), '永康', '电动工具', '规上', '否', '签约', '', '是', '2025-03-01', ''],
-    ['永康乙工具有限公司', uscc(2), '永康市', '电钻', '规上', '小巨人', '验收', '二级', '否', '2025-01-10', '2025-09-01'],
-    ['东阳磁材有限公司', uscc(3), '东阳市', '磁性材料', '规上', '专精特新', '诊断', '', '是', '2025-04-01', ''],
-    ['<b>未知区县</b>公司', uscc(4), '杭州市', '电动工具', '规上', '否', '签约', '', '', '', ''],
-  ];
-  return new TextEncoder().encode(rows.map((r) => r.join(',')).join('\n') + '\n');
-}
-
 describe('console progress pages', () => {
   let app: TestApp;
   let admin: AdminClient;
