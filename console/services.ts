@@ -3,6 +3,7 @@
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
+import { createChannels, type Channels, type ChannelsDeps } from '../bot/channels/index.ts';
 import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
 import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
@@ -41,6 +42,8 @@ export interface Services {
   senders: SenderRegistry;
   /** The console's handoff inbox: list, reply, close (engine.handoffs). */
   handoffs: HandoffService;
+  /** Telegram and Slack adapters as configured; `serve` starts them once the HTTP server listens. */
+  channels: Channels;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export interface ServiceOptions {
   /** Extra flows and commands for the engine (tests). */
   flows?: AnyFlow[];
   commands?: CommandHandler[];
+  /** Channel test hooks (e.g. throttling telegram-test-api's instant getUpdates). */
+  channels?: Pick<ChannelsDeps, 'telegramClient' | 'retryBaseMs'>;
 }
 
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<Services> {
@@ -100,6 +105,17 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     clock,
     log: log.child({ area: 'engine' }),
   });
+  // Built here, started by `serve`: a Telegram webhook can only be set once the server listens.
+  const channels = createChannels({
+    telegram: config.telegram,
+    slack: config.slack,
+    engine,
+    db,
+    log: log.child({ area: 'channels' }),
+    clock,
+    ...options.channels,
+  });
+  for (const sender of channels.senders) engine.senders.register(sender);
   const services: Services = {
     config,
     db,
@@ -117,7 +133,9 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     engine,
     senders: engine.senders,
     handoffs: engine.handoffs,
+    channels,
     async close() {
+      await channels.stop();
       if (!options.db) await db.close();
     },
   };

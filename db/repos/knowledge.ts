@@ -229,9 +229,15 @@ export const knowledgeRepo = {
     const id = Math.trunc(index.id);
     const dims = Math.trunc(index.dimensions);
     if (dims > 2000) return; // pgvector's HNSW limit for `vector`; larger indexes are scanned exactly.
+    // The graph of a large index must fit in maintenance memory or the build crawls.
+    // One exec, so on a pool the setting and the build share a connection.
     await q.exec(
-      `create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
+      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
     );
+  },
+
+  async dropHnsw(q: Queryable, indexId: number): Promise<void> {
+    await q.exec(`drop index if exists kb_embeddings_hnsw_${Math.trunc(indexId)}`);
   },
 
   /** Makes `index` the live one in one transaction step; the previous live index is retired. */

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError, knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
-import { LocalEmbedder } from '../embed/index.ts';
+import { fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
 import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
 import type { Pack } from '../pack/index.ts';
 import { HybridRetriever, type HybridSettings, type LiveVectorIndex } from '../search/index.ts';
@@ -31,6 +31,8 @@ export interface KnowledgeBaseOptions {
   search?: Partial<HybridSettings>;
   /** Texts per embed() call while ingesting or re-indexing. */
   embedBatch?: number;
+  /** Parameters of the default local embedder (used when `embedder` is not given). */
+  local?: Pick<LocalEmbedderOptions, 'dimensions' | 'ngramWeights' | 'wordWeight'> & { idf?: boolean };
 }
 
 export interface IngestReport {
@@ -83,9 +85,17 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
   const words = (t: string) => tok().words(t);
   const current = (): Embedder => {
-    if (!embedder) embedder = new LocalEmbedder({ words });
+    if (!embedder) embedder = defaultEmbedder();
     embedders.set(embedder.id, embedder);
     return embedder;
+  };
+  /** The local embedder, its idf fitted on this pack's chunks (so it changes only when the documents do). */
+  const defaultEmbedder = (): LocalEmbedder => {
+    const { idf: useIdf = true, ...params } = options.local ?? {};
+    const base = new LocalEmbedder({ ...params, words });
+    if (!useIdf) return base;
+    const texts = readPackDocuments(pack, chunking).flatMap((d) => chunkDocument(d, chunking).chunks.map(embeddingText));
+    return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts) });
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
@@ -125,7 +135,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     return { ...idx, status: 'ready' };
   }
 
-  async function ingestDocument(doc: SourceDocument, live: EmbeddingIndexRow | null): Promise<{ chunks: number; embedded: number }> {
+  async function ingestDocument(
+    doc: SourceDocument,
+    live: EmbeddingIndexRow | null,
+    source: 'pack' | 'upload' = 'pack',
+    hnswDeferred = false,
+  ): Promise<{ chunks: number; embedded: number }> {
     const { chunks, tables } = chunkDocument(doc, chunking);
     const rows = toChunkRows(pack, doc.id, doc.title, chunks, tok());
     const vectors: { chunkId: string; vector: number[] }[] = [];
@@ -155,15 +170,22 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       contentHash: doc.hash,
       bytes: doc.bytes,
       chunkCount: rows.length,
-      meta: { tables },
+      meta: { tables, source },
     };
-    // One transaction: searches see the old chunks or the new ones, never a half-written document.
-    await db.transaction(async (tx) => {
-      await knowledgeRepo.upsertDocument(tx, docRow);
-      await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
-      await knowledgeRepo.insertChunks(tx, rows);
-      if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
-    });
+    // A large document is a bulk load of its own: build the HNSW graph once afterwards.
+    const rebuild = Boolean(live && !hnswDeferred && rows.length > 500);
+    if (rebuild) await knowledgeRepo.dropHnsw(db, live!.id);
+    try {
+      // One transaction: searches see the old chunks or the new ones, never a half-written document.
+      await db.transaction(async (tx) => {
+        await knowledgeRepo.upsertDocument(tx, docRow);
+        await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
+        await knowledgeRepo.insertChunks(tx, rows);
+        if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
+      });
+    } finally {
+      if (rebuild) await knowledgeRepo.createHnsw(db, live!);
+    }
     return { chunks: rows.length, embedded };
   }
 
@@ -173,16 +195,22 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const hashes = await knowledgeRepo.documentHashes(db, pack.id);
     const live = await ensureLiveIndex();
     const report: IngestReport = { documents: docs.length, ingested: [], unchanged: [], removed: [], chunks: 0, embedded: 0, bytes: 0, ms: 0 };
-    for (const doc of docs) {
-      if (!opts.force && hashes.get(doc.id) === doc.hash) {
-        report.unchanged.push(doc.id);
-        continue;
+    const todo = docs.filter((doc) => opts.force || hashes.get(doc.id) !== doc.hash);
+    report.unchanged = docs.filter((d) => !todo.includes(d)).map((d) => d.id);
+    // A bulk load (first start, or most of the corpus changed) builds the HNSW index once afterwards:
+    // row-by-row HNSW inserts are about ten times slower. Meanwhile vector search scans exactly.
+    const bulk = todo.reduce((a, d) => a + d.bytes, 0) > 0.5 * docs.reduce((a, d) => a + d.bytes, 0) && todo.length > 1;
+    if (bulk) await knowledgeRepo.dropHnsw(db, live.id);
+    try {
+      for (const doc of todo) {
+        const r = await ingestDocument(doc, live, 'pack', bulk);
+        report.ingested.push(doc.id);
+        report.chunks += r.chunks;
+        report.embedded += r.embedded;
+        report.bytes += doc.bytes;
       }
-      const r = await ingestDocument(doc, live);
-      report.ingested.push(doc.id);
-      report.chunks += r.chunks;
-      report.embedded += r.embedded;
-      report.bytes += doc.bytes;
+    } finally {
+      if (bulk) await knowledgeRepo.createHnsw(db, live);
     }
     const present = new Set(docs.map((d) => d.id));
     // Documents uploaded in the console are not in the pack's files; a pack re-ingest keeps them.
@@ -275,6 +303,43 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     /** Re-ingests documents whose content hash changed (all of them with force). */
     ingestPack(opts: { force?: boolean } = {}): Promise<IngestReport> {
       return exclusive(() => ingestPackUnlocked(opts));
+    },
+
+    /**
+     * Adds or replaces a document that is not part of the pack (console upload, benchmark corpora). It is
+     * kept across pack re-ingestion; removeDocument deletes it.
+     */
+    ingestText(doc: { id: string; title: string; body: string; format?: 'markdown' | 'text' | 'raw-opinions'; scope?: DocumentRow['scope']; issuer?: string; date?: string }) {
+      return exclusive(async () => {
+        if (!/^[a-z0-9-]+$/.test(doc.id)) throw AppError.validation({ id: '文档编号只能包含小写字母、数字和连字符。' });
+        const live = await ensureLiveIndex();
+        const bytes = Buffer.byteLength(doc.body);
+        const r = await ingestDocument(
+          {
+            pack: pack.id, id: doc.id, file: `${UPLOADED_FILE_PREFIX}${doc.id}`, format: doc.format ?? 'text', title: doc.title, shortTitle: null, issuer: doc.issuer ?? null,
+            docNumber: null, date: doc.date ?? null, sourceUrl: [], completeness: null, scope: doc.scope ?? 'reference', body: doc.body, bytes,
+            hash: crypto.createHash('sha256').update(doc.body).digest('hex'),
+          },
+          live,
+          'upload',
+        );
+        await knowledgeRepo.createHnsw(db, live); // no-op when the graph exists
+        await knowledgeRepo.analyze(db);
+        invalidate();
+        return { ...r, bytes };
+      });
+    },
+
+    removeDocument(id: string) {
+      return exclusive(async () => {
+        await knowledgeRepo.deleteDocument(db, pack.id, id);
+        invalidate();
+      });
+    },
+
+    /** Forgets cached term statistics and the live index (after writes made outside this object). */
+    refresh() {
+      invalidate();
     },
 
     /** Builds an index for `next` alongside the live one and swaps atomically; search never goes empty. */
