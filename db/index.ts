@@ -25,3 +25,7 @@ export { IntakeRepo, APPLICATION_STATUSES } from './repos/intake.ts';
 export type { ApplicationRow, ApplicationStatus, DraftAnswer, DraftHistoryEntry, DraftRow, DraftStatus, StatusHistoryRow } from './repos/intake.ts';
 export { NxRepo } from './repos/nx.ts';
 export type { NxItemRow, NxSeedItem } from './repos/nx.ts';
+export { channelPayloadRepo } from './repos/channels.ts';
+export type { ChannelPayloadRepo } from './repos/channels.ts';
+export { faqRepo } from './repos/faq.ts';
+export type { FaqPair, FaqInput, FaqPatch, FaqRepo, FaqSource } from './repos/faq.ts';

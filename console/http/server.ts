@@ -25,6 +25,9 @@ export function createHttpApp(services: Services): express.Express {
     res.json({ ok: true, db: services.db.kind, pack: services.pack.id });
   });
   app.use('/admin', adminRouter(services));
+  // Channel webhooks (Telegram, Slack) read their own bodies (Slack signs the exact bytes), so they are
+  // mounted before any body parser.
+  for (const router of services.channels.routers) app.use(router);
   app.use('/api', express.json({ limit: '64kb' }));
   app.use(chatRouter(services));
   app.use(eligibilityRouter(services));

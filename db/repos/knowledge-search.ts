@@ -27,7 +27,8 @@ export interface TermStats {
 }
 
 function filterSql(f: ChunkFilter, params: SqlParam[]): string {
-  const w: string[] = [];
+  // Chunks disabled in the console are never retrieved, by either ranker.
+  const w: string[] = ['not c.disabled'];
   if (f.pack) w.push(`c.pack = $${params.push(f.pack)}`);
   if (f.documentIds?.length) w.push(`c.document_id = any($${params.push(f.documentIds)}::text[])`);
   if (f.industry) w.push(`(cardinality(c.industries) = 0 or $${params.push(f.industry)} = any(c.industries))`);

@@ -40,6 +40,8 @@ export interface ChunkRow {
   industries: string[];
   regions: string[];
   meta: Record<string, unknown>;
+  /** Disabled in the console: kept but never retrieved. */
+  disabled?: boolean;
 }
 
 export interface EmbeddingIndexRow {
@@ -93,6 +95,7 @@ export function mapChunk(r: Record<string, any>): ChunkRow {
     industries: r.industries ?? [],
     regions: r.regions ?? [],
     meta: r.meta ?? {},
+    disabled: Boolean(r.disabled),
   };
 }
 
@@ -226,9 +229,15 @@ export const knowledgeRepo = {
     const id = Math.trunc(index.id);
     const dims = Math.trunc(index.dimensions);
     if (dims > 2000) return; // pgvector's HNSW limit for `vector`; larger indexes are scanned exactly.
+    // The graph of a large index must fit in maintenance memory or the build crawls.
+    // One exec, so on a pool the setting and the build share a connection.
     await q.exec(
-      `create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
+      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
     );
+  },
+
+  async dropHnsw(q: Queryable, indexId: number): Promise<void> {
+    await q.exec(`drop index if exists kb_embeddings_hnsw_${Math.trunc(indexId)}`);
   },
 
   /** Makes `index` the live one in one transaction step; the previous live index is retired. */
@@ -259,6 +268,20 @@ export const knowledgeRepo = {
         [indexId, JSON.stringify(batch)],
       );
     }
+  },
+
+  /** Console edit of one chunk's text: its tokens (and lexical index) follow in the same statement. */
+  async updateChunkText(q: Queryable, id: string, text: string, tokens: string[]): Promise<boolean> {
+    const r = await q.query('update kb_chunks set text = $2, tokens = $3::text[], ntokens = cardinality($3::text[]), tsv = array_to_tsvector($3::text[]) where id = $1', [
+      id,
+      text,
+      tokens,
+    ]);
+    return r.affectedRows > 0;
+  },
+
+  async setChunkDisabled(q: Queryable, id: string, disabled: boolean): Promise<boolean> {
+    return (await q.query('update kb_chunks set disabled = $2 where id = $1', [id, disabled])).affectedRows > 0;
   },
 
   /** Vectors already stored for these chunk ids (so unchanged chunks are not embedded twice). */

@@ -37,23 +37,24 @@ const COLS = `id::text as id, pack, industry_id as "industryId", kind, code, tit
 export class NxRepo {
   constructor(private readonly db: Db) {}
 
-  /** Inserts pack items that are not there yet; updates pack-sourced ones; never touches console edits. */
+  /**
+   * Inserts pack items that are not there yet and updates pack-sourced ones, never touching console
+   * edits. One statement, so it is cheap enough to run at every start.
+   */
   async seed(pack: string, items: NxSeedItem[]): Promise<number> {
-    let changed = 0;
-    await this.db.transaction(async (tx) => {
-      for (const [i, it] of items.entries()) {
-        const r = await tx.query(
-          `insert into nx_items (pack, industry_id, kind, code, title, description, scenes, sort)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)
-           on conflict (pack, industry_id, code) do update set kind = excluded.kind, title = excluded.title,
-             description = excluded.description, scenes = excluded.scenes, sort = excluded.sort
-           where nx_items.source = 'pack'`,
-          [pack, it.industryId, it.kind, it.code, it.title, it.description ?? '', JSON.stringify(it.scenes ?? []), it.sort ?? i],
-        );
-        changed += r.affectedRows;
-      }
-    });
-    return changed;
+    const rows = items.map((it, i) => ({ industry_id: it.industryId, kind: it.kind, code: it.code, title: it.title, description: it.description ?? '', scenes: it.scenes ?? [], sort: it.sort ?? i }));
+    const r = await this.db.query(
+      `insert into nx_items (pack, industry_id, kind, code, title, description, scenes, sort)
+       select $1, x.industry_id, x.kind, x.code, x.title, x.description, x.scenes, x.sort
+         from jsonb_to_recordset($2::jsonb) as x(industry_id text, kind text, code text, title text, description text, scenes jsonb, sort int)
+       on conflict (pack, industry_id, code) do update set kind = excluded.kind, title = excluded.title,
+         description = excluded.description, scenes = excluded.scenes, sort = excluded.sort
+       where nx_items.source = 'pack'
+         and (nx_items.kind, nx_items.title, nx_items.description, nx_items.scenes, nx_items.sort)
+             is distinct from (excluded.kind, excluded.title, excluded.description, excluded.scenes, excluded.sort)`,
+      [pack, JSON.stringify(rows)],
+    );
+    return r.affectedRows;
   }
 
   async list(pack: string, industryId: string, options: { includeInactive?: boolean } = {}): Promise<NxItemRow[]> {

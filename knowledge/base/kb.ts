@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError, knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
-import { LocalEmbedder } from '../embed/index.ts';
+import { fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
 import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
 import type { Pack } from '../pack/index.ts';
 import { HybridRetriever, type HybridSettings, type LiveVectorIndex } from '../search/index.ts';
@@ -31,6 +31,8 @@ export interface KnowledgeBaseOptions {
   search?: Partial<HybridSettings>;
   /** Texts per embed() call while ingesting or re-indexing. */
   embedBatch?: number;
+  /** Parameters of the default local embedder (used when `embedder` is not given). */
+  local?: Pick<LocalEmbedderOptions, 'dimensions' | 'ngramWeights' | 'wordWeight'> & { idf?: boolean };
 }
 
 export interface IngestReport {
@@ -45,6 +47,9 @@ export interface IngestReport {
 }
 
 const TOKENIZER_KEY = (pack: string) => `knowledge.tokenizer.${pack}`;
+
+/** `file` of documents uploaded in the console (they live only in the database). */
+export const UPLOADED_FILE_PREFIX = 'upload/';
 
 /** Rebuilds a local embedder from its id, so an index built earlier stays queryable. */
 export function localEmbedderFromId(id: string, words?: (t: string) => string[]): LocalEmbedder | null {
@@ -80,9 +85,17 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
   const words = (t: string) => tok().words(t);
   const current = (): Embedder => {
-    if (!embedder) embedder = new LocalEmbedder({ words });
+    if (!embedder) embedder = defaultEmbedder();
     embedders.set(embedder.id, embedder);
     return embedder;
+  };
+  /** The local embedder, its idf fitted on this pack's chunks (so it changes only when the documents do). */
+  const defaultEmbedder = (): LocalEmbedder => {
+    const { idf: useIdf = true, ...params } = options.local ?? {};
+    const base = new LocalEmbedder({ ...params, words });
+    if (!useIdf) return base;
+    const texts = readPackDocuments(pack, chunking).flatMap((d) => chunkDocument(d, chunking).chunks.map(embeddingText));
+    return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts) });
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
@@ -122,7 +135,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     return { ...idx, status: 'ready' };
   }
 
-  async function ingestDocument(doc: SourceDocument, live: EmbeddingIndexRow | null): Promise<{ chunks: number; embedded: number }> {
+  async function ingestDocument(
+    doc: SourceDocument,
+    live: EmbeddingIndexRow | null,
+    source: 'pack' | 'upload' = 'pack',
+    hnswDeferred = false,
+  ): Promise<{ chunks: number; embedded: number }> {
     const { chunks, tables } = chunkDocument(doc, chunking);
     const rows = toChunkRows(pack, doc.id, doc.title, chunks, tok());
     const vectors: { chunkId: string; vector: number[] }[] = [];
@@ -152,15 +170,22 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       contentHash: doc.hash,
       bytes: doc.bytes,
       chunkCount: rows.length,
-      meta: { tables },
+      meta: { tables, source },
     };
-    // One transaction: searches see the old chunks or the new ones, never a half-written document.
-    await db.transaction(async (tx) => {
-      await knowledgeRepo.upsertDocument(tx, docRow);
-      await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
-      await knowledgeRepo.insertChunks(tx, rows);
-      if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
-    });
+    // A large document is a bulk load of its own: build the HNSW graph once afterwards.
+    const rebuild = Boolean(live && !hnswDeferred && rows.length > 500);
+    if (rebuild) await knowledgeRepo.dropHnsw(db, live!.id);
+    try {
+      // One transaction: searches see the old chunks or the new ones, never a half-written document.
+      await db.transaction(async (tx) => {
+        await knowledgeRepo.upsertDocument(tx, docRow);
+        await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
+        await knowledgeRepo.insertChunks(tx, rows);
+        if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
+      });
+    } finally {
+      if (rebuild) await knowledgeRepo.createHnsw(db, live!);
+    }
     return { chunks: rows.length, embedded };
   }
 
@@ -170,20 +195,28 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const hashes = await knowledgeRepo.documentHashes(db, pack.id);
     const live = await ensureLiveIndex();
     const report: IngestReport = { documents: docs.length, ingested: [], unchanged: [], removed: [], chunks: 0, embedded: 0, bytes: 0, ms: 0 };
-    for (const doc of docs) {
-      if (!opts.force && hashes.get(doc.id) === doc.hash) {
-        report.unchanged.push(doc.id);
-        continue;
+    const todo = docs.filter((doc) => opts.force || hashes.get(doc.id) !== doc.hash);
+    report.unchanged = docs.filter((d) => !todo.includes(d)).map((d) => d.id);
+    // A bulk load (first start, or most of the corpus changed) builds the HNSW index once afterwards:
+    // row-by-row HNSW inserts are about ten times slower. Meanwhile vector search scans exactly.
+    const bulk = todo.reduce((a, d) => a + d.bytes, 0) > 0.5 * docs.reduce((a, d) => a + d.bytes, 0) && todo.length > 1;
+    if (bulk) await knowledgeRepo.dropHnsw(db, live.id);
+    try {
+      for (const doc of todo) {
+        const r = await ingestDocument(doc, live, 'pack', bulk);
+        report.ingested.push(doc.id);
+        report.chunks += r.chunks;
+        report.embedded += r.embedded;
+        report.bytes += doc.bytes;
       }
-      const r = await ingestDocument(doc, live);
-      report.ingested.push(doc.id);
-      report.chunks += r.chunks;
-      report.embedded += r.embedded;
-      report.bytes += doc.bytes;
+    } finally {
+      if (bulk) await knowledgeRepo.createHnsw(db, live);
     }
     const present = new Set(docs.map((d) => d.id));
+    // Documents uploaded in the console are not in the pack's files; a pack re-ingest keeps them.
+    const uploaded = new Set((await knowledgeRepo.listDocuments(db, pack.id)).filter((d) => d.file.startsWith(UPLOADED_FILE_PREFIX)).map((d) => d.id));
     for (const id of hashes.keys())
-      if (!present.has(id)) {
+      if (!present.has(id) && !uploaded.has(id)) {
         await knowledgeRepo.deleteDocument(db, pack.id, id);
         report.removed.push(id);
       }
@@ -272,6 +305,43 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       return exclusive(() => ingestPackUnlocked(opts));
     },
 
+    /**
+     * Adds or replaces a document that is not part of the pack (console upload, benchmark corpora). It is
+     * kept across pack re-ingestion; removeDocument deletes it.
+     */
+    ingestText(doc: { id: string; title: string; body: string; format?: 'markdown' | 'text' | 'raw-opinions'; scope?: DocumentRow['scope']; issuer?: string; date?: string }) {
+      return exclusive(async () => {
+        if (!/^[a-z0-9-]+$/.test(doc.id)) throw AppError.validation({ id: '文档编号只能包含小写字母、数字和连字符。' });
+        const live = await ensureLiveIndex();
+        const bytes = Buffer.byteLength(doc.body);
+        const r = await ingestDocument(
+          {
+            pack: pack.id, id: doc.id, file: `${UPLOADED_FILE_PREFIX}${doc.id}`, format: doc.format ?? 'text', title: doc.title, shortTitle: null, issuer: doc.issuer ?? null,
+            docNumber: null, date: doc.date ?? null, sourceUrl: [], completeness: null, scope: doc.scope ?? 'reference', body: doc.body, bytes,
+            hash: crypto.createHash('sha256').update(doc.body).digest('hex'),
+          },
+          live,
+          'upload',
+        );
+        await knowledgeRepo.createHnsw(db, live); // no-op when the graph exists
+        await knowledgeRepo.analyze(db);
+        invalidate();
+        return { ...r, bytes };
+      });
+    },
+
+    removeDocument(id: string) {
+      return exclusive(async () => {
+        await knowledgeRepo.deleteDocument(db, pack.id, id);
+        invalidate();
+      });
+    },
+
+    /** Forgets cached term statistics and the live index (after writes made outside this object). */
+    refresh() {
+      invalidate();
+    },
+
     /** Builds an index for `next` alongside the live one and swaps atomically; search never goes empty. */
     reindex(next: Embedder) {
       return exclusive(() => reindexUnlocked(next));
@@ -293,10 +363,51 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       get: (id: string) => knowledgeRepo.getDocument(db, pack.id, id),
       chunks: (documentId: string, page: { limit?: number; offset?: number } = {}) => knowledgeRepo.listChunks(db, { pack: pack.id, documentId, ...page }),
       chunk: async (id: string) => (await knowledgeRepo.chunksByIds(db, [id]))[0] ?? null,
+      /**
+       * Ingests one document from outside the pack (a console upload, or a new version replacing one):
+       * its chunks are swapped in one transaction, so searches never see it missing.
+       */
+      ingest: (doc: SourceDocument) =>
+        exclusive(async () => {
+          const live = await ensureLiveIndex();
+          const r = await ingestDocument(doc, live);
+          await knowledgeRepo.analyze(db);
+          invalidate();
+          return r;
+        }),
+      /** Deletes a document and its chunks (and their vectors) in one statement. */
+      remove: (id: string) =>
+        exclusive(async () => {
+          await knowledgeRepo.deleteDocument(db, pack.id, id);
+          invalidate();
+        }),
       /** Tables parsed from a document (e.g. 表1 of the opinions), as data. */
       tables: async (documentId: string): Promise<ParsedTable[]> => {
         const d = await knowledgeRepo.getDocument(db, pack.id, documentId);
         return (d?.meta.tables as ParsedTable[] | undefined) ?? [];
+      },
+    },
+
+    chunks: {
+      /** Replaces a chunk's text: tokens and the live index's vector are updated in one transaction. */
+      edit: (id: string, text: string) =>
+        exclusive(async () => {
+          const c = (await knowledgeRepo.chunksByIds(db, [id]))[0];
+          if (!c) throw new AppError('not_found', `chunk ${id}`, { userMessage: '没有这个片段。' });
+          const doc = await knowledgeRepo.getDocument(db, pack.id, c.documentId);
+          const next = { ...c, text };
+          const tokens = tokensFor(tok(), doc?.title ?? '', next);
+          const live = await knowledgeRepo.liveIndex(db);
+          const e = live ? embedderFor(live.embedderId) : null;
+          const vector = live && e ? (await embedRows(e, [next]))[0] : null;
+          await db.transaction(async (tx) => {
+            await knowledgeRepo.updateChunkText(tx, id, text, tokens);
+            if (live && vector) await knowledgeRepo.insertEmbeddings(tx, live.id, [{ chunkId: id, vector }]);
+          });
+          invalidate();
+        }),
+      setDisabled: async (id: string, disabled: boolean) => {
+        if (!(await knowledgeRepo.setChunkDisabled(db, id, disabled))) throw new AppError('not_found', `chunk ${id}`, { userMessage: '没有这个片段。' });
       },
     },
 

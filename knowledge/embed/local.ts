@@ -4,6 +4,7 @@
  * catch paraphrase and typos that share characters (补贴/补助 share 补, 规上/规模以上 share 规); words add
  * the precision of whole terms. Parameters were chosen on the dev set; see docs/embeddings.md.
  */
+import crypto from 'node:crypto';
 import type { Embedder } from '../types.ts';
 import { amountToken, normalizeAmounts } from '../text/index.ts';
 import { normalizeForSearch } from '../text/index.ts';
@@ -15,6 +16,11 @@ export interface LocalEmbedderOptions {
   wordWeight?: number;
   /** Word segmentation (the pack's tokenizer); without it only n-grams are used. */
   words?: (text: string) => string[];
+  /**
+   * Inverse document frequencies fitted on the corpus (see fitIdf): common n-grams such as 数字化 or
+   * 中小企业 then weigh little and the rare ones that identify a clause weigh much. `id` names the fit.
+   */
+  idf?: { id: string; table: Map<string, number> };
 }
 
 export const LOCAL_EMBEDDER_DEFAULTS = { dimensions: 512, ngramWeights: [0.3, 1, 0.7] as [number, number, number], wordWeight: 1 };
@@ -47,10 +53,14 @@ export class LocalEmbedder implements Embedder {
     this.wordWeight = options.words ? (options.wordWeight ?? LOCAL_EMBEDDER_DEFAULTS.wordWeight) : 0;
     this.words = options.words;
     const w = this.ngramWeights.join('-');
-    this.id = `local-hash:v1:d${this.dimensions}:n${w}:w${this.wordWeight}`;
+    this.idf = options.idf;
+    this.id = `local-hash:v1:d${this.dimensions}:n${w}:w${this.wordWeight}` + (this.idf ? `:idf${this.idf.id}` : '');
   }
 
-  embedOne(text: string): number[] {
+  private readonly idf?: { id: string; table: Map<string, number> };
+
+  /** Weighted features of a text before hashing: n-grams, words and amount tokens. */
+  features(text: string): Map<string, { w: number; n: number }> {
     const counts = new Map<string, { w: number; n: number }>();
     const add = (f: string, w: number) => {
       const e = counts.get(f);
@@ -66,10 +76,19 @@ export class LocalEmbedder implements Embedder {
     }
     if (this.words && this.wordWeight) for (const word of this.words(norm)) if (word.length > 1) add(`w|${word}`, this.wordWeight);
     for (const a of normalizeAmounts(norm)) add(`w|${amountToken(a.value)}`, this.wordWeight || 1);
+    return counts;
+  }
+
+  embedOne(text: string): number[] {
+    const counts = this.features(text);
     const v = new Float64Array(this.dimensions);
+    const idf = this.idf?.table;
     for (const [f, c] of counts) {
+      // A feature the corpus never has can only match by hash collision: leave it out.
+      const g = idf ? (idf.get(f) ?? 0) : 1;
+      if (g === 0) continue;
       const h = fnv1a(f);
-      const weight = c.w * (1 + Math.log(c.n)); // sublinear: a term repeated ten times is not ten times as important
+      const weight = g * c.w * (1 + Math.log(c.n)); // sublinear: a term repeated ten times is not ten times as important
       v[h % this.dimensions] += (h & 0x80000000 ? -1 : 1) * weight;
     }
     let norm2 = 0;
@@ -81,4 +100,15 @@ export class LocalEmbedder implements Embedder {
   async embed(texts: string[]): Promise<number[][]> {
     return texts.map((t) => this.embedOne(t));
   }
+}
+
+/** Fits smoothed idf weights of the embedder's features on a corpus (one text per chunk). */
+export function fitIdf(embedder: LocalEmbedder, texts: string[]): { id: string; table: Map<string, number> } {
+  const df = new Map<string, number>();
+  for (const t of texts) for (const f of embedder.features(t).keys()) df.set(f, (df.get(f) ?? 0) + 1);
+  const n = texts.length;
+  const table = new Map<string, number>();
+  for (const [f, d] of df) table.set(f, Math.log((n + 1) / (d + 0.5)));
+  const sig = [...df.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([f, d]) => `${f}:${d}`).join('|');
+  return { id: crypto.createHash('sha256').update(sig).digest('hex').slice(0, 10), table };
 }

@@ -124,7 +124,10 @@ async function main(): Promise<void> {
   console.log(`${report.documents} documents, ${report.chunks} chunks, ${f1(report.bytes / 1024)} KB in ${f1(realMs)} ms (including start-up: lexicon, first index) → **${f1(textOnly(report.bytes, realMs))} KB/s** wall-clock, **${f1(textOnly(report.bytes, realCpu))} KB/s** per CPU-second; peak RSS ${peakRssMb()} MB`);
 
   const vocab = corpusVocabulary(base);
-  const rows: string[][] = [];
+  // Rows are printed as they complete: a 100k build takes long, and a partial table is still a result.
+  console.log(`\n## Index build and hybrid search (k=5, ${args.queries} dev-set questions per cell)\n`);
+  const header = ['clauses', 'engine', 'chunks', 'build s', 'ingest KB/s', 'ingest KB/CPU-s', 'hybrid p50 ms', 'hybrid p95 ms', 'hybrid CPU ms/query', 'lexical p95 ms', 'vector p95 ms', 'BM25 in-memory p95 ms', 'hybrid/BM25 p95', 'peak RSS MB'];
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const size of args.sizes) {
     log(`bench: generating ${size} synthetic clauses`);
     const synthetic = writeSyntheticPack(base, vocab, size);
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
           const buildMs = msSince(tb);
           const buildCpu = cpuMs() - cb;
           const chunks = (await kb.status()).chunks;
-          log(`bench: ${size} on ${engine}: ${chunks} chunks built in ${f1(buildMs / 1000)} s; searching`);
+          log(`bench: ${size} on ${engine}: ${chunks} chunks built in ${f1(buildMs / 1000)} s (${f1(buildCpu / 1000)} CPU-s); searching`);
           const parts = { lexical: [] as number[], vector: [] as number[] };
           const cq = cpuMs();
           const hybrid = await time(queries, async (q) => {
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
           const mem = await time(queries, (q) => bm25.search(q, { k: 5 }));
           const h = lat(hybrid);
           const m = lat(mem);
-          rows.push([
+          const row = [
             String(size),
             engine,
             String(chunks),
@@ -170,7 +173,8 @@ async function main(): Promise<void> {
             f2(m.p95),
             f1(h.p95 / Math.max(m.p95, 0.001)),
             String(peakRssMb()),
-          ]);
+          ];
+          console.log(`| ${row.join(' | ')} |`);
         } finally {
           await conn.close();
         }
@@ -179,10 +183,6 @@ async function main(): Promise<void> {
       synthetic.remove();
     }
   }
-  console.log(`\n## Index build and hybrid search (k=5, ${args.queries} dev-set questions per cell)\n`);
-  const header = ['clauses', 'engine', 'chunks', 'build s', 'ingest KB/s', 'ingest KB/CPU-s', 'hybrid p50 ms', 'hybrid p95 ms', 'hybrid CPU ms/query', 'lexical p95 ms', 'vector p95 ms', 'BM25 in-memory p95 ms', 'hybrid/BM25 p95', 'peak RSS MB'];
-  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log(`\nPeak RSS of the whole run: ${peakRssMb()} MB`);
 }
 

@@ -2,10 +2,14 @@
  * The admin console in a real browser (Debian Chromium via playwright-core) at 1366×768: login, the
  * pages an admin uses, with no CSP violations and no console errors. Screenshots go to tests/artifacts/.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { hasChromium, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { progressCsv } from '../console/fixtures/progress.ts';
 
 const PASSWORD = 'browser-admin-pass';
 
@@ -27,7 +31,7 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
       if (m.type() === 'error' && !m.text().includes('status of 401')) problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(String(e)));
-  });
+  }, 400_000);
   afterAll(async () => {
     await closeBrowser?.();
     await app?.close();
@@ -66,6 +70,45 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     expect(text).toContain('user.create');
     expect(text).toContain('auth.login_failed');
     await screenshot(page, 'console-audit');
+  });
+
+  it('uploads a document and finds it on the retrieval test page', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-upload-'));
+    const file = path.join(dir, '浏览器测试.md');
+    fs.writeFileSync(file, '# 一、樱桃专项\n\n## （一）樱桃工坊\n\n对建成樱桃数字工坊的企业，奖励不超过77万元。\n');
+    await page.goto(`${app.url}/admin/documents`);
+    await page.setInputFiles('#upload-form input[type=file]', file);
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForURL(/done=uploaded/);
+    expect(await page.textContent('#chunks')).toContain('一、樱桃专项 > （一）樱桃工坊');
+    await screenshot(page, 'console-document');
+    await page.goto(`${app.url}/admin/retrieval`);
+    await page.fill('input[name=q]', '樱桃数字工坊奖励多少');
+    await page.click('#retrieval-form button[type=submit]');
+    await page.waitForSelector('#hits');
+    const first = await page.textContent('#hits tbody tr:first-child');
+    expect(first).toContain('77万元');
+    expect(first).toMatch(/\d\.\d{3}（\d+）/);
+    await screenshot(page, 'console-retrieval');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports progress data and renders the dashboard charts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-progress-'));
+    const file = path.join(dir, '进度.csv');
+    fs.writeFileSync(file, progressCsv());
+    await page.goto(`${app.url}/admin/progress/import`);
+    await page.setInputFiles('#import-form input[type=file]', file);
+    await page.click('#import-form button[type=submit]');
+    await page.waitForSelector('#import-report');
+    expect(await page.textContent('#import-report')).toContain('杭州市');
+    await screenshot(page, 'console-import');
+    await page.goto(`${app.url}/admin/progress`);
+    await page.waitForFunction('(window.__chartsRendered || 0) >= 2');
+    const drawn = await page.evaluate<number>('[...document.querySelectorAll("canvas")].filter((c) => c.width > 0 && c.height > 0).length');
+    expect(drawn).toBeGreaterThanOrEqual(2);
+    await screenshot(page, 'console-progress');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('raised no console errors or CSP violations', () => {

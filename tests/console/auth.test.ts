@@ -11,7 +11,7 @@ describe('console access', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp({ env: { ADMIN_PASSWORD: PASSWORD } });
-  });
+  }, 400_000);
   afterAll(async () => app?.close());
 
   it('stores the env admin with an argon2id hash, never the password', async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   t = await openTestDb();
   kb = createKnowledgeBase({ db: t.db, pack: loadPack('jinhua', packDir) });
   await kb.init();
-});
+}, 300_000); // over the wire protocol on a shared 2-core machine the first ingest can take minutes
 
 afterAll(async () => {
   await t?.close();
@@ -193,5 +193,21 @@ describe('lexicon admin', () => {
     await kb.lexicon.reload();
     expect(kb.tokenizer.tokens('数转')).not.toContain('数字化改造');
     await expect(kb.lexicon.addWord('  ')).rejects.toMatchObject({ code: 'validation' });
+  });
+});
+
+describe('documents outside the pack', () => {
+  it('ingests an uploaded text, keeps it across pack re-ingestion, and removes it on request', async () => {
+    const body = '一、测试上传\n1.上传条款。这是一条只在上传文档里的独特句子：河马唱歌。\n2.第二条。普通内容。';
+    const r = await kb.ingestText({ id: 'upload-test', title: '上传测试文档', body, scope: 'reference' });
+    expect(r.chunks).toBe(2);
+    let [top] = await kb.retriever.search('河马唱歌', { k: 1 });
+    expect(top).toMatchObject({ documentId: 'upload-test', sectionPath: ['一、测试上传', '1.'], scope: 'reference' });
+    expect((await kb.ingestPack()).removed).toEqual([]);
+    [top] = await kb.retriever.search('河马唱歌', { k: 1 });
+    expect(top.documentId).toBe('upload-test');
+    await kb.removeDocument('upload-test');
+    expect((await kb.retriever.search('河马唱歌', { k: 3 })).some((h) => h.documentId === 'upload-test')).toBe(false);
+    await expect(kb.ingestText({ id: 'Bad Id', title: 'x', body: 'y' })).rejects.toMatchObject({ code: 'validation' });
   });
 });
