@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   chat: () => import('./cli/chat.ts'),
   progress: () => import('./cli/progress.ts'),
   eval: () => import('./cli/eval.ts'),
+  calibrate: () => import('./cli/calibrate.ts'),
   eligibility: () => import('./cli/eligibility.ts'),
   backup: () => import('./cli/backup.ts'),
 };

@@ -7,7 +7,7 @@ import { createChannels, type Channels, type ChannelsDeps } from '../bot/channel
 import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
 import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
-import { createEmbedder, createKnowledgeBase, loadPack, type Answer, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
+import { createAnswerer, createEmbedder, createKnowledgeBase, loadPack, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { eligibilityFlow } from '../bot/flows/eligibility/index.ts';
 import { createIntakeFlows, type ApplicationService } from '../bot/flows/intake/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
@@ -22,6 +22,7 @@ export interface Services {
   log: Logger;
   /** Injectable clock: tests pin dates. */
   clock: () => Date;
+  /** Cited answers (createAnswerer): extractive by default, generative with numeric grounding when config.llm is set. */
   answerer: Answerer;
   progress: ProgressService;
   /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
@@ -79,7 +80,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     if (!options.db) await db.close().catch(() => {});
     throw e;
   }
-  const answerer = quoteTopHitAnswerer(knowledge);
+  const answerer = createAnswerer({ retriever: knowledge.retriever, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
   const progress = createProgressService({ db, pack, clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
@@ -140,40 +141,4 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     },
   };
   return services;
-}
-
-/**
- * Minimal extractive fallback until knowledge/answer/ lands: quotes the sentences of the best hit that
- * share the most query tokens, and abstains when the hit shares too little with the question.
- */
-function quoteTopHitAnswerer(kb: KnowledgeBase): Answerer {
-  return {
-    async answer(question): Promise<Answer> {
-      const hits = await kb.retriever.search(question, { k: 5 });
-      const abstain: Answer = { text: '在已加载的文件中没有找到依据。', citations: [], abstained: true, mode: 'abstained', confidence: 0, lang: 'zh', hits, rewrittenQuery: question };
-      const top = hits[0];
-      if (!top) return abstain;
-      const q = new Set(kb.tokenizer.tokens(question).filter((t) => t.length > 1));
-      const covered = (text: string) => {
-        const t = new Set(kb.tokenizer.tokens(text));
-        return [...q].filter((x) => t.has(x)).length;
-      };
-      const confidence = q.size ? covered([...top.sectionPath, top.text].join(' ')) / q.size : 0;
-      if (confidence < 0.5) return { ...abstain, confidence };
-      const sentences = top.text.match(/[^。；]+[。；]?/g) ?? [top.text];
-      const best = sentences.map((s, i) => ({ s, i, c: covered(s) })).sort((a, b) => b.c - a.c || a.i - b.i)[0];
-      const quote = best.s.trim();
-      const section = top.sectionPath.join(' > ');
-      return {
-        text: `根据《${top.documentTitle}》${section ? section + '：' : ''}“${quote}”`,
-        citations: [{ document: top.documentTitle, section, quote, documentId: top.documentId, chunkId: top.chunkId, kind: top.kind === 'table_row' ? 'table' : 'clause' }],
-        abstained: false,
-        mode: 'extractive',
-        confidence,
-        lang: 'zh',
-        hits,
-        rewrittenQuery: question,
-      };
-    },
-  };
 }

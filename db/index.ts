@@ -27,3 +27,5 @@ export { NxRepo } from './repos/nx.ts';
 export type { NxItemRow, NxSeedItem } from './repos/nx.ts';
 export { channelPayloadRepo } from './repos/channels.ts';
 export type { ChannelPayloadRepo } from './repos/channels.ts';
+export { faqRepo } from './repos/faq.ts';
+export type { FaqPair, FaqInput, FaqPatch, FaqRepo, FaqSource } from './repos/faq.ts';

@@ -9,5 +9,6 @@ export * from './ingest/index.ts';
 export * from './embed/index.ts';
 export * from './search/index.ts';
 export * from './base/index.ts';
+export * from './answer/index.ts';
 /** The evaluation harness (npm run eval), namespaced so its helpers never collide with search's names. */
 export * as evaluation from './eval/index.ts';

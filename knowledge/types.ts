@@ -96,6 +96,8 @@ export interface Answer {
   hits: SearchHit[];
   /** The standalone question actually searched, after follow-up rewriting. */
   rewrittenQuery?: string;
+  /** Next steps the channel should render as buttons (abstentions offer the menu and a human handoff). */
+  offers?: Array<'menu' | 'handoff'>;
 }
 
 export interface Answerer {
