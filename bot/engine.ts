@@ -100,8 +100,14 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
     turn.conversation = await chat.conversation({ userId: turn.user.id, channel: m.channel, chatId: m.chat.id, threadId: m.chat.threadId });
   };
 
+  // Redeliveries come within minutes (Telegram, Slack retries); a week of ids is plenty, pruned hourly.
+  let prunedAt = 0;
   const dedupe: Middleware = async (turn, next) => {
-    if (await chat.claimUpdate(turn.message.channel, turn.message.id)) {
+    if (turn.now.getTime() - prunedAt > 3600_000) {
+      prunedAt = turn.now.getTime();
+      await chat.pruneUpdates(new Date(prunedAt - 7 * 24 * 3600_000));
+    }
+    if (await chat.claimUpdate(turn.message.channel, turn.message.id, turn.now)) {
       await loadConversation(turn);
       await chat.markUpdate(turn.message.channel, turn.message.id, turn.conversation.id);
       return next();

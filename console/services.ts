@@ -4,7 +4,8 @@
  */
 import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { createChannels, type Channels, type ChannelsDeps } from '../bot/channels/index.ts';
-import { openDb, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
+import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
+import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
 import { createAnswerer, createEmbedder, createKnowledgeBase, loadPack, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { eligibilityFlow } from '../bot/flows/eligibility/index.ts';
@@ -85,10 +86,15 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   await adminAccess.ensureEnvAdmin();
   // Flows and commands of the dialogue engine, in menu order. Each feature adds its own here
   // (eligibility, intake, progress …); the engine adds 政策问答 first and 转人工 last.
+  const audit = (entry: AuditEntry) => recordAudit(db, entry);
+  const chatUsers = new ChatRepo(db);
   // 资格测算, 申报诊断 and 我的申请进度; status notifications go out through the engine, created below.
   const intakeKit = await createIntakeFlows({ db, pack, clock, deliver: (target, messages, opts) => engine.deliver(target, messages, opts) });
-  const flows: AnyFlow[] = [eligibilityFlow(eligibility), ...intakeKit.flows, ...(options.flows ?? [])];
-  const commands: CommandHandler[] = [...(options.commands ?? [])];
+  const flows: AnyFlow[] = [eligibilityFlow(eligibility), ...intakeKit.flows, createProgressFlow({ progress, audit }), ...(options.flows ?? [])];
+  const commands: CommandHandler[] = [
+    ...(options.commands ?? []),
+    createBindCommand({ progress, audit, setRole: (userId, role) => chatUsers.setRole(userId, role) }),
+  ];
   const engine = await createEngine({
     db,
     // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.

@@ -156,10 +156,10 @@ export class ChatRepo {
   }
 
   /** Claims a delivery; false when it was already processed (a duplicate). */
-  async claimUpdate(channel: string, messageId: string): Promise<boolean> {
+  async claimUpdate(channel: string, messageId: string, at: Date): Promise<boolean> {
     const r = await this.db.query(
-      'insert into processed_updates (channel, message_id) values ($1, $2) on conflict do nothing returning message_id',
-      [channel, messageId],
+      'insert into processed_updates (channel, message_id, processed_at) values ($1, $2, $3) on conflict do nothing returning message_id',
+      [channel, messageId, at],
     );
     return r.rows.length > 0;
   }

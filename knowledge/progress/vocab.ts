@@ -10,6 +10,8 @@ export interface Vocabulary {
   regions: string[];
   /** Every region name and alias, longest first (to strip a place name off a phrase). */
   regionWords: string[];
+  /** Every industry name and alias, longest first. */
+  industryWords: string[];
   /** Industry id → Chinese name. */
   industryNames: Map<string, string>;
   /** 金华市区 and its aliases: a name that covers several regions, never a region itself. */
@@ -55,6 +57,7 @@ export function buildVocabulary(pack: Pack): Vocabulary {
   const cp = pack.regions.cityProper;
   return {
     regions: regionKeys.map((r) => r.name),
+    industryWords: [...new Set(industryKeys.flatMap((i) => i.keys))].sort((a, b) => b.length - a.length),
     regionWords: [...new Set(regionKeys.flatMap((r) => r.keys))].sort((a, b) => b.length - a.length),
     industryNames: new Map(pack.industries.industries.map((i) => [i.id, i.name])),
     cityProper: cp ? { name: cp.name, aliases: cp.aliases, members: cp.members } : undefined,

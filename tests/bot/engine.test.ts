@@ -285,6 +285,35 @@ describe('Q&A, feedback and handoff', () => {
   });
 });
 
+describe('console queries', () => {
+  it('lists conversations with the filters the console needs', async () => {
+    const e = await engine();
+    const a = await e.handle(msg('lc-a', { text: '食堂几点开饭' }, 'slack'));
+    const b = await e.handle(msg('lc-b', { text: '三级补助' }, 'slack'));
+    await e.handle(msg('lc-b', { payload: button(b.replies, '👎 没帮助').payload }, 'slack'));
+    const c = await e.handle(msg('lc-c', { text: '转人工' }, 'slack'));
+    const ids = async (f: Parameters<typeof e.transcripts.listConversations>[0]) =>
+      (await e.transcripts.listConversations({ channel: 'slack', limit: 500, ...f })).map((x) => x.id).filter((id) => [a, b, c].some((r) => r.conversationId === id)).sort();
+    expect(await ids({})).toEqual([a.conversationId, b.conversationId, c.conversationId].sort());
+    expect(await ids({ abstained: true })).toEqual([a.conversationId]);
+    expect(await ids({ downvoted: true })).toEqual([b.conversationId]);
+    expect(await ids({ waiting: true })).toEqual([c.conversationId]);
+    expect(await ids({ flowId: 'feedback' })).toEqual([b.conversationId]);
+    const [summary] = await e.transcripts.listConversations({ userId: (await e.chat.getConversation(b.conversationId))!.userId });
+    expect(summary).toMatchObject({ answers: 1, downvotes: 1, abstained: 0, userName: '用户lc-b', role: 'enterprise' });
+  });
+
+  it('prunes delivery ids older than a week', async () => {
+    const saved = now;
+    now = new Date(saved.getTime() + 30 * 24 * 3600_000);
+    const e = await engine();
+    await e.handle(msg('prune', { text: '/help', id: 'fresh-id' }));
+    const left = await t.db.query<{ n: number }>('select count(*)::int as n from processed_updates where processed_at < $1', [new Date(now.getTime() - 7 * 24 * 3600_000)]);
+    expect(left.rows[0]!.n).toBe(0);
+    now = saved;
+  });
+});
+
 describe('the scripted conversation', () => {
   it('gives the answer with its citation, the menu, the 👎 question and /cancel', async () => {
     const e = await engine();

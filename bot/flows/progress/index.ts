@@ -8,7 +8,7 @@
  */
 import type { AuditEntry, OfficerRow } from '../../../db/index.ts';
 import type { ProgressService } from '../../../knowledge/progress/index.ts';
-import type { Flow, FlowContext, IncomingMessage, OutgoingMessage, UserRole } from '../../types.ts';
+import type { CommandHandler, Flow, FlowContext, IncomingMessage, OutgoingMessage, UserRole } from '../../types.ts';
 import { answerQuestion, helpReply, type Viewer } from './answer.ts';
 import { looksLikeProgressQuestion, parseProgressQuestion } from './question.ts';
 
@@ -70,9 +70,11 @@ export function createProgressFlow(deps: ProgressFlowDeps): Flow<null> {
     id: 'progress',
     version: 1,
     menuLabel: '试点进度',
+    // The engine hides the menu entry and /progress from everyone else, with its polite refusal.
+    roles: PROGRESS_ROLES,
     commands: ['progress'],
     async matches(ctx, text) {
-      if (!PROGRESS_ROLES.includes(ctx.user.role) || !looksLikeProgressQuestion(text)) return false;
+      if (!PROGRESS_ROLES.includes(ctx.user.role) || !looksLikeProgressQuestion(text, deps.progress.vocab)) return false;
       return (await resolveViewer(deps, ctx)) !== null;
     },
     async start(ctx, input) {
@@ -114,4 +116,12 @@ export async function runBind(deps: BindDeps, ctx: FlowContext, args: string): P
       meta: { kind: 'notice' },
     },
   ];
+}
+
+export function createBindCommand(deps: BindDeps): CommandHandler {
+  return {
+    name: 'bind',
+    description: '区县专员绑定账号：/bind 绑定码',
+    run: (ctx, args) => runBind(deps, ctx, args),
+  };
 }

@@ -30,8 +30,11 @@ const PROGRESS_WORDS = /签约|诊断|实施|验收|达标|兑现|入库|排名|
 const POLICY_WORDS = /补助|补贴|奖励|奖补|申请|条件|怎么|如何|需要什么|材料|流程|政策|资格|标准|多少钱|万元/;
 
 /** True when free text from an officer looks like a progress question rather than a policy one. */
-export function looksLikeProgressQuestion(text: string): boolean {
-  return PROGRESS_WORDS.test(text) && !POLICY_WORDS.test(text);
+export function looksLikeProgressQuestion(text: string, vocab: Vocabulary): boolean {
+  // Names can contain policy words (磁性材料 has 材料): judge the question without them.
+  let rest = text;
+  for (const w of [...vocab.industryWords, ...vocab.regionWords]) rest = rest.split(w).join(' ');
+  return PROGRESS_WORDS.test(text) && !POLICY_WORDS.test(rest);
 }
 
 const INDUSTRY_PHRASE = /([\u4e00-\u9fff]{2,4}?)(行业|产业)/;
