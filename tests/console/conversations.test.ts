@@ -1,7 +1,8 @@
 /**
  * Conversations in the console over real HTTP, driven by real chat traffic through /api/chat: the
- * filtered list, the transcript with citations and scores, XSS sent in chat rendered as text, and the
- * handoff inbox (reply reaches the user's channel, close).
+ * filtered list, the transcript with citations and scores, XSS sent in chat rendered as text, the
+ * correction loop (mark wrong → FAQ pair → the next user gets it), and the handoff inbox (reply reaches
+ * the user's channel, close).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -11,7 +12,7 @@ const PASSWORD = 'conversations-admin-pass';
 const QUESTION = '试点企业数字化改造后达到三级，最多能拿多少补助？';
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
-describe('console conversations and handoffs', () => {
+describe('console conversations, corrections and handoffs', () => {
   let app: TestApp;
   let c: AdminClient;
   let convId = '';
@@ -19,7 +20,7 @@ describe('console conversations and handoffs', () => {
     app = await startTestApp({ env: { ADMIN_PASSWORD: PASSWORD } });
     c = new AdminClient(app.url);
     await c.login('admin', PASSWORD);
-  }, 400_000);
+  });
   afterAll(async () => app?.close());
 
   it('lists chat conversations and renders a chat XSS payload as text in the transcript', async () => {
@@ -36,6 +37,34 @@ describe('console conversations and handoffs', () => {
     expect(t.text).not.toContain('<script>alert(1)');
     expect(t.text).not.toContain('<img src=x');
     expect(t.text).toContain('回答 #');
+  });
+
+  it('turns a corrected answer into an FAQ pair that the next user gets', async () => {
+    const answers = await app.services.engine.transcripts.answers(convId);
+    const answer = answers.find((a) => a.question === QUESTION)!;
+    expect(answer).toBeTruthy();
+    await c.get(`/admin/conversations/${encodeURIComponent(convId)}`);
+    const missing = await c.post(`/admin/conversations/${encodeURIComponent(convId)}/answers/${answer.id}/correct`, { question: QUESTION, answer: '', document: '' });
+    expect(missing.status).toBe(400);
+    const CORRECT = '达到三级的，补助最高不超过80万元（人工审核答复）。';
+    const ok = await c.post(`/admin/conversations/${encodeURIComponent(convId)}/answers/${answer.id}/correct`, {
+      question: QUESTION,
+      variants: '三级能补多少\n三级补助上限',
+      answer: CORRECT,
+      document: '金华市中小企业数字化转型试点实施意见',
+      section: '四、工作内容 > （四）加大数字化改造资金支持',
+      quote: '三级最高补助80万元',
+    });
+    expect(ok.status).toBe(303);
+    const pair = (await app.services.db.query<{ conversation_id: string; answer: string }>('select conversation_id, answer from faq_pairs')).rows[0];
+    expect(pair).toMatchObject({ conversation_id: convId, answer: CORRECT });
+    const next = await app.post('/api/chat', { user: 'ent-2', text: QUESTION });
+    expect(next.status).toBe(200);
+    expect(next.body.replies.map((r: { text: string }) => r.text).join('\n')).toContain('80万元（人工审核答复）');
+    const faqPage = await c.get('/admin/faq');
+    expect(faqPage.text).toContain('对话更正');
+    const audit = await app.services.db.query("select 1 from audit_log where action = 'answer.correct'");
+    expect(audit.rows.length).toBe(1);
   });
 
   it('replies to a waiting user from the handoff inbox and closes it', async () => {

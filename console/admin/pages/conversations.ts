@@ -1,14 +1,16 @@
 /**
  * Conversations: a filtered list (channel, dates, abstained, 👎, waiting for a human, has an intake) and
  * the transcript of one conversation, where each bot answer shows its citations, retrieval hits with each
- * ranker's score, mode, confidence and the user's feedback. An open handoff can be answered and closed
- * from here too.
+ * ranker's score, mode, confidence and the user's feedback. A curator can mark an answer wrong and write
+ * the correct one: that becomes an FAQ pair linked to the conversation, which the answerer prefers from
+ * the next question on. An open handoff can be answered and closed from here too.
  */
 import type { Response } from 'express';
-import { AppError, type AnswerRow, type ConversationFilter, type MessageRow } from '../../../db/index.ts';
+import { AppError, faqRepo, isAppError, type AnswerRow, type ConversationFilter, type MessageRow } from '../../../db/index.ts';
 import { CURATORS, field, type AdminCtx, type AdminRoute } from '../context.ts';
 import { fmtScore, fmtTime, html, type SafeHtml } from '../html.ts';
-import { EMPTY, layout } from '../layout.ts';
+import { csrfField, EMPTY, layout } from '../layout.ts';
+import { EMPTY_FAQ, faqFields, faqInput, readFaqForm, type FaqForm } from './faq.ts';
 import { handoffPanel } from './handoffs.ts';
 
 const PAGE_SIZE = 30;
@@ -102,15 +104,29 @@ ${a.feedback === 1 ? html` · 👍` : a.feedback === -1 ? html` · <span class="
 ${a.rewrittenQuery && a.rewrittenQuery !== a.question ? html`<div>改写后的检索：${a.rewrittenQuery}</div>` : ''}</div>`;
 }
 
-async function transcriptPage(ctx: AdminCtx, convId: string, flash?: string): Promise<string> {
+function correctionForm(ctx: AdminCtx, convId: string, a: AnswerRow, form: FaqForm, errors: Record<string, string>, open: boolean): SafeHtml {
+  const id = `fix-${a.id}`;
+  return html`<div><a href="#" data-toggle="${id}" class="small">标记错误并更正</a>
+<form id="${id}" method="post" action="/admin/conversations/${encodeURIComponent(convId)}/answers/${a.id}/correct" class="grid-form card${open ? '' : ' hidden'}">
+${csrfField(ctx.csrf)}<p class="muted small">保存后生成一条常见问答（关联本对话），之后用户问同样的问题将直接得到此答复。</p>
+${faqFields(form, errors)}<div><button class="btn primary" type="submit">保存更正</button></div></form></div>`;
+}
+
+function prefill(a: AnswerRow): FaqForm {
+  const c = a.citations[0];
+  return { ...EMPTY_FAQ, question: a.question, document: c?.document ?? '', section: c?.section ?? '', quote: c?.quote ?? '' };
+}
+
+async function transcriptPage(ctx: AdminCtx, convId: string, fix?: { answerId: string; form: FaqForm; errors: Record<string, string> }, flash?: string): Promise<string> {
   const engine = ctx.services.engine;
   const conv = await engine.chat.getConversation(convId);
   if (!conv) throw new AppError('not_found', `conversation ${convId}`, { userMessage: '没有这个对话。' });
   const user = await engine.chat.getUser(conv.userId);
-  const [messages, answers, handoff] = await Promise.all([
+  const [messages, answers, handoff, faqs] = await Promise.all([
     engine.transcripts.messages(convId, { limit: 500 }),
     engine.transcripts.answers(convId),
     engine.handoffs.list({ limit: 200 }).then((hs) => hs.find((h) => h.conversationId === convId && h.status !== 'closed') ?? null),
+    faqRepo(ctx.services.db).list({ conversationId: convId }),
   ]);
   const byId = new Map(answers.map((a) => [a.id, a]));
   const bubble = (m: MessageRow): SafeHtml => {
@@ -119,7 +135,7 @@ async function transcriptPage(ctx: AdminCtx, convId: string, flash?: string): Pr
     const who = m.direction === 'in' ? (user?.displayName ?? '用户') : m.author ? `人工 · ${m.author}` : '助手';
     return html`<div class="${cls}"><div class="meta">${who} · ${fmtTime(m.createdAt)}${m.kind !== 'text' ? html` · ${m.kind}` : ''}</div>${m.text}
 ${m.citations?.length ? html`<div class="citations">${m.citations.map((c) => html`<div>《${c.document}》${c.section ? html` ${c.section}` : ''}${c.quote ? html`<div class="muted">“${c.quote}”</div>` : ''}</div>`)}</div>` : ''}
-${a ? html`${answerMeta(a)}${hitsTable(a.hits as HitView[])}` : ''}</div>`;
+${a ? html`${answerMeta(a)}${hitsTable(a.hits as HitView[])}${correctionForm(ctx, convId, a, fix?.answerId === a.id ? fix.form : prefill(a), fix?.answerId === a.id ? fix.errors : {}, fix?.answerId === a.id)}` : ''}</div>`;
   };
   const body = html`
 <div class="cols-side">
@@ -130,6 +146,7 @@ ${messages.length ? messages.map(bubble) : EMPTY}
 </section>
 <aside>
 ${handoff ? handoffPanel(ctx, handoff, `/admin/conversations/${encodeURIComponent(convId)}`) : ''}
+${faqs.length ? html`<section class="card"><h2>由本对话生成的问答</h2><ul>${faqs.map((p) => html`<li><a href="/admin/faq/${p.id}">${p.question}</a></li>`)}</ul></section>` : ''}
 </aside>
 </div>`;
   return layout(ctx.user, ctx.csrf, { title: '对话详情', nav: 'conversations', body }, flash);
@@ -155,7 +172,33 @@ export function conversationRoutes(): AdminRoute[] {
       path: '/conversations/:id',
       roles: CURATORS,
       async handler(req, res, ctx) {
-        send(res, 200, await transcriptPage(ctx, String(req.params.id), field(req.query, 'done')));
+        send(res, 200, await transcriptPage(ctx, String(req.params.id), undefined, field(req.query, 'done')));
+      },
+    },
+    {
+      method: 'post',
+      path: '/conversations/:id/answers/:answerId/correct',
+      roles: CURATORS,
+      async handler(req, res, ctx) {
+        const convId = String(req.params.id);
+        const answer = await ctx.services.engine.transcripts.getAnswer(String(req.params.answerId));
+        if (!answer || answer.conversationId !== convId) throw new AppError('not_found', 'answer not in conversation', { userMessage: '没有找到这条回答。' });
+        const form = readFaqForm(req.body);
+        form.enabled = true;
+        const messages = await ctx.services.engine.transcripts.messages(convId, { limit: 500, direction: 'out' });
+        const messageId = messages.find((m) => m.answerId === answer.id)?.id ?? null;
+        try {
+          const pair = await faqRepo(ctx.services.db).create({ ...faqInput(ctx, form), conversationId: convId, messageId });
+          await ctx.audit('answer.correct', { type: 'answer', id: answer.id }, {
+            before: { question: answer.question, text: answer.text, citations: answer.citations, mode: answer.mode },
+            after: pair,
+            details: { conversationId: convId, faqPairId: pair.id },
+          });
+        } catch (e) {
+          if (isAppError(e, 'validation')) return send(res, 400, await transcriptPage(ctx, convId, { answerId: answer.id, form, errors: e.fields ?? {} }));
+          throw e;
+        }
+        res.redirect(303, `/admin/conversations/${encodeURIComponent(convId)}?done=corrected`);
       },
     },
   ];

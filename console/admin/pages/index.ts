@@ -8,6 +8,7 @@ import { documentRoutes } from './documents.ts';
 import { retrievalRoutes } from './retrieval.ts';
 import { dictionaryRoutes } from './dictionary.ts';
 import { nxRoutes } from './nx.ts';
+import { faqRoutes } from './faq.ts';
 import { conversationRoutes } from './conversations.ts';
 import { handoffRoutes } from './handoffs.ts';
 import { applicationRoutes } from './applications.ts';
@@ -15,5 +16,5 @@ import { progressRoutes } from './progress.ts';
 import { officerRoutes } from './officers.ts';
 
 export function allPageRoutes(_services: Services): AdminRoute[] {
-  return [...homeRoutes(), ...documentRoutes(), ...retrievalRoutes(), ...dictionaryRoutes(), ...nxRoutes(), ...conversationRoutes(), ...handoffRoutes(), ...applicationRoutes(), ...progressRoutes(), ...officerRoutes(), ...userRoutes(), ...auditRoutes()];
+  return [...homeRoutes(), ...documentRoutes(), ...retrievalRoutes(), ...dictionaryRoutes(), ...nxRoutes(), ...faqRoutes(), ...conversationRoutes(), ...handoffRoutes(), ...applicationRoutes(), ...progressRoutes(), ...officerRoutes(), ...userRoutes(), ...auditRoutes()];
 }
