@@ -53,7 +53,8 @@ export async function openTestDb(): Promise<TestDb> {
   }
   if (mode === 'wire') {
     const wire = await startWireServer();
-    const options: DbOptions = { kind: 'pg', url: wire.url, poolSize: 4 };
+    // One connection: pglite-socket's multiplexer interleaves concurrent extended-protocol messages (08P01).
+    const options: DbOptions = { kind: 'pg', url: wire.url, poolSize: 1 };
     const db = await openDb(options);
     return {
       db,
