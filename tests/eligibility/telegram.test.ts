@@ -4,38 +4,20 @@
  * callback queries with the signed payloads the bot sent. Then /status in the same chat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../console/config.ts';
-import { createLogger } from '../../console/log.ts';
-import { createServices, type Services } from '../../console/services.ts';
-import { BOT_TOKEN, startTelegramBench, telegramUser, throttleGetUpdates, type TelegramBench, type TelegramSeen } from '../channels/telegram-harness.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
+import type { TelegramSeen } from '../channels/telegram-harness.ts';
+import { startTelegramApp, type TelegramApp } from '../helpers/telegram-app.ts';
 import { runIntakeScript, type Driver } from './intake-script.ts';
 
-let bench: TelegramBench;
-let testDb: TestDb;
-let services: Services;
+let app: TelegramApp;
 
 beforeAll(async () => {
-  bench = await startTelegramBench();
-  testDb = await openTestDb();
-  const config = loadConfig({ LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: bench.apiRoot, RATE_LIMIT_PER_MINUTE: '100000' });
-  services = await createServices(config, {
-    db: testDb.db,
-    log: createLogger('silent'),
-    channels: { telegramClient: { transformers: [throttleGetUpdates()], retry: { baseDelayMs: 50 } } },
-  });
-  await services.channels.start();
-});
+  app = await startTelegramApp();
+}, 300_000);
 
-afterAll(async () => {
-  await services?.channels.stop();
-  await services?.close();
-  await bench?.stop();
-  await testDb?.close();
-});
+afterAll(async () => app?.close());
 
 function telegramDriver(id: number): Driver {
-  const user = telegramUser(bench, () => services.channels.idle(), id);
+  const user = app.user(id);
   let last: TelegramSeen[] = [];
   return {
     async say(text) {
