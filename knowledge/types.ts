@@ -4,6 +4,8 @@
  * cited clause. bot/ and console/ depend on these shapes, not on how they are produced.
  */
 
+import type { DocumentScope } from '../db/index.ts';
+
 export type ChunkKind = 'clause' | 'table_row' | 'text';
 
 export interface RankerScore {
@@ -31,7 +33,8 @@ export interface SearchHit {
   scope?: DocumentScope;
 }
 
-export type DocumentScope = 'city' | 'province' | 'national' | 'other-city' | 'reference';
+/** Where a document applies; stored with it (db/repos/knowledge.ts owns the definition). */
+export type { DocumentScope } from '../db/index.ts';
 
 export interface SearchOptions {
   k?: number;

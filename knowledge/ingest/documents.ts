@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../db/index.ts';
+import { AppError, type DocumentRow } from '../../db/index.ts';
 import type { Pack } from '../pack/index.ts';
 import type { DocumentScope } from '../types.ts';
 import { DEFAULT_CHUNKING, type ChunkingOptions } from './chunker.ts';
@@ -15,25 +15,16 @@ import { parseFrontMatter } from './frontmatter.ts';
 /** Bump when parsing or chunking changes, so every document is re-ingested once. */
 export const INGEST_VERSION = 'ingest-v1';
 
-export interface SourceDocument {
-  pack: string;
-  id: string;
-  /** Path inside the pack, e.g. documents/15_….md */
-  file: string;
+/** A document as found in the pack: the stored row's metadata plus what ingestion needs to parse it. */
+export type SourceDocument = Pick<
+  DocumentRow,
+  'pack' | 'id' | 'file' | 'title' | 'shortTitle' | 'issuer' | 'docNumber' | 'date' | 'sourceUrl' | 'completeness' | 'scope' | 'bytes'
+> & {
   format: 'raw-opinions' | 'markdown' | 'text';
-  title: string;
-  shortTitle: string | null;
-  issuer: string | null;
-  docNumber: string | null;
-  date: string | null;
-  sourceUrl: string[];
-  completeness: string | null;
-  scope: DocumentScope;
   /** Text to parse (front matter removed). */
   body: string;
-  bytes: number;
   hash: string;
-}
+};
 
 const SCOPES: DocumentScope[] = ['city', 'province', 'national', 'other-city', 'reference'];
 
