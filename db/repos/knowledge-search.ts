@@ -20,6 +20,19 @@ export interface RankedId {
   score: number;
 }
 
+export interface Bm25Params {
+  k1: number;
+  b: number;
+  avgTokens: number;
+  /** Chunks per token and chunk count (TermStats): they only steer the lexical ranker's pruning. */
+  df?: Map<string, number>;
+  n?: number;
+}
+
+/** Postings the first, pruned lexical pass may read: this share of the chunks, and at least the minimum. */
+const PRUNE_SHARE = 0.05;
+const PRUNE_MIN_POSTINGS = 200;
+
 export interface TermStats {
   n: number;
   avgTokens: number;
@@ -44,6 +57,27 @@ export function orQuery(tokens: string[]): string {
   return tokens.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' | ');
 }
 
+/**
+ * Combinations of `terms` (heaviest first) whose weights sum to at least `need`: a chunk matching none
+ * of them cannot reach it. Null when there are too many to write as one tsquery.
+ */
+function reachingGroups<T extends { weight: number }>(terms: T[], need: number, cap = 64): T[][] | null {
+  const suffix = terms.map((_, i) => terms.slice(i).reduce((a, t) => a + t.weight, 0));
+  const out: T[][] = [];
+  const chosen: T[] = [];
+  const walk = (from: number, sum: number): boolean => {
+    for (let i = from; i < terms.length; i++) {
+      if (sum + suffix[i]! < need) break;
+      chosen.push(terms[i]!);
+      const ok = sum + terms[i]!.weight >= need ? out.push([...chosen]) <= cap : walk(i + 1, sum + terms[i]!.weight);
+      chosen.pop();
+      if (!ok) return false;
+    }
+    return true;
+  };
+  return need <= 0 ? null : walk(0, 0) ? out : null;
+}
+
 export const knowledgeSearchRepo = {
   async termStats(q: Queryable, pack?: string): Promise<TermStats> {
     const where = pack ? ` where pack = ''${pack.replace(/[^a-z0-9-]/g, '')}''` : '';
@@ -55,26 +89,48 @@ export const knowledgeSearchRepo = {
     return { n: stats.rows[0]?.n ?? 0, avgTokens: stats.rows[0]?.avg ?? 0, df: new Map(df.rows.map((r) => [r.word, r.ndoc])) };
   },
 
-  async lexical(
-    q: Queryable,
-    terms: { token: string; weight: number }[],
-    filter: ChunkFilter,
-    limit: number,
-    bm25: { k1: number; b: number; avgTokens: number },
-  ): Promise<RankedId[]> {
+  /**
+   * Top `limit` chunks by Σ idf(matched term) × length normalisation. Exact, but pruned: scoring every
+   * chunk that matched any term cost ~70 ms at 10k chunks, since common terms match most of them
+   * (docs/benchmarks.md). First the rarest terms' chunks are scored, with every term. The limit-th score
+   * found, θ, can only rise as candidates are added; a chunk that matches none of the rare terms scores
+   * at most (its matched weights) × the normalisation's maximum, so only chunks whose other terms could
+   * together reach θ remain candidates: a tsquery of those term combinations, which GIN answers without
+   * touching the rest.
+   */
+  async lexical(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
     if (terms.length === 0) return [];
-    const params: SqlParam[] = [terms.map((t) => orQuery([t.token])), terms.map((t) => t.weight), orQuery(terms.map((t) => t.token))];
-    const k1 = bm25.k1;
-    const b = bm25.b;
-    const avg = Math.max(bm25.avgTokens, 1);
-    const sql = `with qt as materialized (select t.q::tsquery as q, t.w from unnest($1::text[], $2::float8[]) as t(q, w))
-      select c.id, (select coalesce(sum(qt.w), 0) from qt where c.tsv @@ qt.q) * ${k1 + 1} / (1 + ${k1} * (1 - ${b} + ${b} * c.ntokens / ${avg})) as score
-      from kb_chunks c
-      where c.tsv @@ $3::tsquery${filterSql(filter, params)}
-      order by score desc, c.id
-      limit ${Math.trunc(limit)}`;
-    const r = await q.query<{ id: string; score: number }>(sql, params);
-    return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+    const n = Math.trunc(limit);
+    // Rarest (heaviest) first: they are the first pass's candidates.
+    const ordered = [...terms].sort((a, b) => b.weight - a.weight);
+    const df = (t: { token: string }) => bm25.df?.get(t.token) ?? Infinity;
+    const budget = Math.max(PRUNE_MIN_POSTINGS, PRUNE_SHARE * (bm25.n ?? 0));
+    let rare = 0;
+    for (let postings = 0; rare < ordered.length && postings + df(ordered[rare]!) <= budget; rare++) postings += df(ordered[rare]!);
+    rare = Math.max(rare, 1);
+    const run = async (candidates: string) => {
+      const params: SqlParam[] = [];
+      // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
+      const score = terms.map((t) => `(case when c.tsv @@ $${params.push(orQuery([t.token]))}::tsquery then $${params.push(t.weight)}::float8 else 0 end)`).join(' + ');
+      const sql = `select c.id, (${score}) * ${bm25.k1 + 1} / (1 + ${bm25.k1} * (1 - ${bm25.b} + ${bm25.b} * c.ntokens / ${Math.max(bm25.avgTokens, 1)})) as score
+        from kb_chunks c
+        where c.tsv @@ $${params.push(candidates)}::tsquery${filterSql(filter, params)}
+        order by score desc, c.id
+        limit ${n}`;
+      const r = await q.query<{ id: string; score: number }>(sql, params);
+      return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+    };
+    const any = (ts: { token: string }[]) => orQuery(ts.map((t) => t.token));
+    if (rare >= ordered.length) return run(any(ordered));
+    const first = await run(any(ordered.slice(0, rare)));
+    if (first.length < n) return run(any(ordered));
+    // Score bound of a chunk matching weights summing to w (ntokens ≥ 0), a hair generous for rounding.
+    const maxNorm = ((bm25.k1 + 1) / (1 + bm25.k1 * (1 - bm25.b))) * (1 + 1e-9);
+    const need = first[n - 1]!.score / maxNorm;
+    const groups = reachingGroups(ordered.slice(rare), need);
+    if (groups === null) return run(any(ordered));
+    if (groups.length === 0) return first;
+    return run([any(ordered.slice(0, rare)), ...groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`)].join(' | '));
   },
 
   async vector(q: Queryable, index: { id: number; dimensions: number }, vector: string, filter: ChunkFilter, limit: number): Promise<RankedId[]> {

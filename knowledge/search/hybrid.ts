@@ -106,7 +106,7 @@ export class HybridRetriever implements Retriever {
       const t = performance.now();
       trace.tokens = await this.queryTerms(query);
       const stats = await this.deps.stats();
-      trace.lexical = await knowledgeSearchRepo.lexical(this.deps.db, trace.tokens, filter, candidates, { ...s.bm25, avgTokens: stats.avgTokens });
+      trace.lexical = await knowledgeSearchRepo.lexical(this.deps.db, trace.tokens, filter, candidates, { ...s.bm25, avgTokens: stats.avgTokens, df: stats.df, n: stats.n });
       trace.ms.lexical = performance.now() - t;
     };
     const vector = async () => {
