@@ -4,8 +4,8 @@
  * no window of missing results, deletion, the retrieval test page, and dictionary edits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { AdminClient } from '../helpers/admin-client.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { startSignedInApp, type AdminClient } from '../helpers/admin-client.ts';
 import { makeDocx, makePdf, makeZipBombDocx } from './fixtures/files.ts';
 
 const PASSWORD = 'knowledge-admin-pass';
@@ -18,9 +18,7 @@ describe('console knowledge pages', () => {
   const search = (q: string) => app.services.knowledge.retriever.search(q, { k: 10 });
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { ADMIN_PASSWORD: PASSWORD } });
-    c = new AdminClient(app.url);
-    await c.login('admin', PASSWORD);
+    ({ app, admin: c } = await startSignedInApp(PASSWORD));
   }, 400_000);
   afterAll(async () => app?.close());
 
