@@ -106,6 +106,8 @@ export interface ConversationFilter {
   waiting?: boolean;
   /** Conversations whose active flow is this one (e.g. 'intake'). */
   flowId?: string;
+  /** Conversations in which an intake (申报诊断) was started, whether still open, submitted or discarded. */
+  hasIntake?: boolean;
   userId?: string;
   limit?: number;
   offset?: number;
@@ -250,6 +252,7 @@ export class TranscriptRepo {
          and (not $6::boolean or exists (select 1 from handoffs h where h.conversation_id = c.id and h.status = 'waiting'))
          and ($7::text is null or c.flow_id = $7)
          and ($8::text is null or c.user_id = $8)
+         and (not $11::boolean or exists (select 1 from intake_drafts d where d.conversation_id = c.id))
        order by c.last_message_at desc
        limit $9 offset $10`,
       [
@@ -263,6 +266,7 @@ export class TranscriptRepo {
         f.userId ?? null,
         f.limit ?? 50,
         f.offset ?? 0,
+        f.hasIntake ?? false,
       ],
     );
     return r.rows;
