@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Db } from '../../db/index.ts';
 import type { Pack } from '../pack/index.ts';
 import type { Answer, AnswerContext, Answerer, Citation, DocumentScope, Lang, Retriever, SearchHit } from '../types.ts';
+import { questionCues, type Cues } from './cues.ts';
 import { extractEvidence, rerank, sectionLabel, type RankedHit } from './extractive.ts';
 import { matchFaq, FAQ_MATCH_THRESHOLD } from './faq.ts';
 import { createFollowUpRewriter } from './followup.ts';
@@ -64,6 +65,8 @@ export interface Assessment {
   terms: string[][];
   /** Other places the question is about (their documents, not this city's, must answer). */
   elsewhere?: string[];
+  /** What shows a passage answers the question (counted noun, defined term, the pack's places). */
+  cues?: Cues;
 }
 
 export interface PackAnswerer extends Answerer {
@@ -141,6 +144,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   ]);
   let idf: IdfModel | undefined;
   const getIdf = () => (idf ??= buildIdf(paragraphs(getTexts())));
+  const places = [...new Set(pack.regions.regions.flatMap((r) => [r.name, ...r.aliases]).filter((p) => p.length >= 2))];
   const cityDocuments = new Set(pack.manifest.documents.filter((d) => d.scope === 'city').map((d) => d.id));
   const validityDoc = pack.manifest.documents.find((d) => d.id === pack.manifest.validity.document);
   let validityCitation: Promise<Citation> | undefined;
@@ -194,9 +198,11 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     const elsewhere = verdict.places;
     const scopes = elsewhere.length ? undefined : SCOPES_FOR_OWN_CITY;
     const hits = await retriever.search(query, { k, pack: pack.id, scopes });
-    let ranked = rerank(hits, terms, getIdf(), cityDocuments, classifyQuestion(`${question} ${asked}`).kind);
+    const kind = classifyQuestion(`${question} ${asked}`).kind;
+    const cues = questionCues(worded, kind, places);
+    let ranked = rerank(hits, terms, getIdf(), cityDocuments, kind, cues);
     if (elsewhere.length) ranked = ranked.filter((r) => mentionsAny(`${r.hit.documentTitle} ${r.hit.sectionPath.join(' ')} ${r.hit.text}`, elsewhere));
-    return { ...base, ranked, elsewhere, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
+    return { ...base, ranked, elsewhere, cues, confidence: (ranked[0]?.coverage ?? 0) * englishFactor };
   }
 
   const abstain = (a: Assessment, reason: 'no_basis' | 'out_of_scope' | 'empty'): Answer => ({
@@ -277,7 +283,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
         log.warn('answer.llm_fallback', { reason: g.reason, detail: g.detail, ms: Date.now() - started });
       }
 
-      const evidence = extractEvidence(a.ranked, { question: a.query, terms: a.terms, kind: info.kind, list: LIST_QUESTION.test(question) }, getIdf());
+      const evidence = extractEvidence(a.ranked, { question: a.query, terms: a.terms, kind: info.kind, list: LIST_QUESTION.test(question), cues: a.cues }, getIdf());
       // About another place: the quoted sentence (or its document) must name it, or we would be answering
       // with a passage that merely mentions it.
       if (a.elsewhere?.length && !evidence.some((e) => mentionsAny(e.citation.quote, a.elsewhere!) || documentIsAbout(e.citation.document, a.elsewhere!))) {

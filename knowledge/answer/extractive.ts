@@ -7,6 +7,7 @@
  * alignment, so every figure in the answer is in the quote beneath it.
  */
 import type { Citation, SearchHit } from '../types.ts';
+import { isCuratorNote, showsCue, type Cues } from './cues.ts';
 import { extractFigures, type Figure } from './figures.ts';
 import { coverage, normalizeForMatch, type IdfModel, type Terms } from './overlap.ts';
 import { wantedFigures, type QuestionKind } from './question.ts';
@@ -32,6 +33,8 @@ export interface ExtractQuery {
   /** Asks for a list (各/分别/哪些): the whole sentence answers, not one fragment. */
   list?: boolean;
   kind: QuestionKind;
+  /** What shows a passage answers this question (counted noun, defined term, places). */
+  cues?: Cues;
 }
 
 /** Chunk text plus its headings: a clause's heading words ("资金扶持") are evidence too. */
@@ -44,13 +47,24 @@ function matchText(hit: SearchHit): string {
  * for the pack's own city documents: a national or provincial text that matches as well is background,
  * the city's clause is the answer.
  */
-export function rerank(hits: SearchHit[], terms: Terms, idf: IdfModel, preferredDocuments: ReadonlySet<string> = new Set(), kind: QuestionKind = 'other'): RankedHit[] {
+export function rerank(
+  hits: SearchHit[],
+  terms: Terms,
+  idf: IdfModel,
+  preferredDocuments: ReadonlySet<string> = new Set(),
+  kind: QuestionKind = 'other',
+  cues?: Cues,
+): RankedHit[] {
   const n = Math.max(1, hits.length);
   // An amount or ratio question is answered by a chunk that states one ("多少钱" needs 万元); counts and
-  // dates are everywhere, so they earn no preference.
+  // dates are everywhere, so they earn no preference unless the number stands next to the counted noun.
   const wanted = kind === 'amount' || kind === 'ratio' ? wantedFigures(kind) : [];
   const states = (h: SearchHit) => wanted.length > 0 && extractFigures(h.text).some((f) => wanted.includes(f.kind));
-  const ranked = hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i, bonus: (preferredDocuments.has(hit.documentId) ? 0.1 : 0) + (states(hit) ? 0.1 : 0) }));
+  // Regions are named everywhere in the city's document; a place cue only chooses within a clause.
+  const cued = (h: SearchHit) => kind !== 'where' && showsCue(h.text, kind, cues);
+  const bonus = (hit: SearchHit) =>
+    (preferredDocuments.has(hit.documentId) ? 0.1 : 0) + (states(hit) ? 0.1 : 0) + (cued(hit) ? 0.1 : 0) - (isCuratorNote(hit.text) ? 0.3 : 0);
+  const ranked = hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i, bonus: bonus(hit) }));
   const key = (r: (typeof ranked)[number]) => r.coverage + 0.05 * (1 - r.rank / n) + r.bonus;
   return ranked.sort((a, b) => key(b) - key(a)).map(({ hit, coverage: c, rank }) => ({ hit, coverage: c, rank }));
 }
@@ -169,8 +183,12 @@ export function alignEnumerations(fragment: string, question: string): { text: s
   return undefined;
 }
 
-/** The best window of 1–2 fragments of a sentence for the question, preferring the wanted figure. */
-function bestWindow(sentence: string, q: ExtractQuery, idf: IdfModel): { text: string; figure?: Figure; score: number } {
+/**
+ * The best window of 1–2 fragments of a sentence for the question, preferring the wanted figure and the
+ * question's cue. `context` (the clause's headings and title) counts as part of every window: a heading
+ * word the question repeats says which clause, not which sentence.
+ */
+function bestWindow(sentence: string, q: ExtractQuery, idf: IdfModel, context = ''): { text: string; figure?: Figure; score: number } {
   const frs = fragments(sentence);
   const wanted = wantedFigures(q.kind);
   let best = { text: sentence, figure: undefined as Figure | undefined, score: -1 };
@@ -179,16 +197,14 @@ function bestWindow(sentence: string, q: ExtractQuery, idf: IdfModel): { text: s
       const text = trimFragment(frs.slice(i, i + size).join(''));
       if (!text) continue;
       const figure = extractFigures(text).find((f) => wanted.includes(f.kind));
-      const agent = q.kind === 'who' && AGENT.test(text);
+      const cue = showsCue(text, q.kind, q.cues);
       // A one-fragment window wins ties: it is the shorter, more direct statement.
-      const score = coverage(q.terms, text, idf) + (figure ? 1 : 0) + (agent ? 0.6 : 0) - (size - 1) * 0.01;
+      const score = coverage(q.terms, `${context} ${text}`, idf) + (figure ? 1 : 0) + (cue ? 0.6 : 0) - (size - 1) * 0.01;
       if (score > best.score) best = { text, figure, score };
     }
   return best;
 }
 
-// "由金华市经信局牵头", "市财政局负责": the agent a who-question asks for.
-const AGENT = /由[^，。；]{2,20}(牵头|负责|编制|组织|承担)|[局委办院中心会](牵头|负责)/;
 // A numbered clause opens with its title ("15.建立数字化转型安全保障体系。"), which restates the
 // question rather than answering it.
 const CLAUSE_TITLE = /^\s*(\d+[.．、]|（[一二三四五六七八九十]+）)\s*[^。]{0,40}。$/;
@@ -197,36 +213,50 @@ function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence 
   const hit = r.hit;
   // A list question ("各多少", "哪些") is answered by the whole sentence, whose items 、；-separate.
   const body = sentences(hit.text, q.list ? /(?<=[。！？!?\n])/ : undefined);
-  // Titles and questions ("什么是“规模以上工业企业”？") restate the question rather than answer it.
-  const withoutTitle = body.filter((s, i) => !(i === 0 && CLAUSE_TITLE.test(s)) && !/[？?]$/.test(s));
+  // Titles and questions ("什么是“规模以上工业企业”？") restate the question rather than answer it, and a
+  // curator's note ("完整性说明：…") is about the excerpt, not the policy.
+  const isTitle = (s: string, i: number) => i === 0 && CLAUSE_TITLE.test(s);
+  const withoutTitle = body.filter((s, i) => !isTitle(s, i) && !/[？?]$/.test(s) && !isCuratorNote(s));
+  // A numbered clause's title says what every sentence of it is about ("5.分行业遴选…总包商。" makes
+  // "按照“分类竞合…”的思路" the answer to 总包商遴选是什么思路).
+  const context = body.filter(isTitle).join(' ');
   // Headings that carry content ("（一）第一阶段（2024年9月-2025年12月）") can answer too.
   const headings = hit.sectionPath.filter((h) => h.replace(/^[（(]?[一二三四五六七八九十\d]+[）).、．]?/, '').trim().length >= 4 && /\d/.test(h));
   const sents = [...(withoutTitle.length ? withoutTitle : body), ...(q.kind === 'date' ? headings : [])];
   const wanted = wantedFigures(q.kind);
-  let best: { sentence: string; window: ReturnType<typeof bestWindow>; score: number } | undefined;
-  for (const s of sents) {
-    const window = bestWindow(s, q, idf);
-    const score = coverage(q.terms, s, idf) * 0.5 + window.score * 0.5;
-    if (!best || score > best.score) best = { sentence: s, window, score };
-  }
-  const sentence = best?.sentence ?? hit.text.trim();
+  const scored = sents.map((sentence) => {
+    const window = bestWindow(sentence, q, idf, context);
+    return { sentence, window, score: coverage(q.terms, `${context} ${sentence}`, idf) * 0.5 + window.score * 0.5 };
+  });
+  const best = scored.reduce<(typeof scored)[number] | undefined>((b, x) => (!b || x.score > b.score ? x : b), undefined);
+  // For a figure question the sentence holding the figure leads, even when another sentence of the clause
+  // shares more words with the question ("…管理办法…现印发给你们" / "…2025年9月12日"); both are quoted.
+  const lead = best && wanted.length && !best.window.figure ? (scored.filter((x) => x.window.figure).sort((a, b) => b.score - a.score)[0] ?? best) : best;
+  const sentence = lead?.sentence ?? hit.text.trim();
   let direct = sentence;
   let figure: string | undefined;
-  if (best && !(q.list && sentence.length <= 300) && (wanted.length > 0 || sentence.length > 90)) {
-    direct = best.window.text;
-    figure = best.window.figure?.raw;
+  if (lead && !(q.list && sentence.length <= 300) && (wanted.length > 0 || sentence.length > 90)) {
+    direct = lead.window.text;
+    figure = lead.window.figure?.raw;
   }
   const aligned = alignEnumerations(direct, q.question);
   if (aligned) {
     direct = aligned.text;
     figure = aligned.figure ?? figure;
   }
+  const quoted = best && lead && lead !== best ? quoteInOrder(hit.text, [best.sentence, lead.sentence]) : sentence;
   return {
     direct: trimFragment(direct),
     figure,
     score: best?.score ?? 0,
-    citation: { document: hit.documentTitle, section: sectionLabel(hit), quote: sentence, documentId: hit.documentId, chunkId: hit.chunkId, kind: 'clause' },
+    citation: { document: hit.documentTitle, section: sectionLabel(hit), quote: quoted, documentId: hit.documentId, chunkId: hit.chunkId, kind: 'clause' },
   };
+}
+
+/** Sentences of one clause quoted in the clause's order, "……" marking what lies between them. */
+function quoteInOrder(text: string, parts: string[]): string {
+  const located = parts.map((p) => ({ p, at: text.indexOf(p) })).sort((a, b) => a.at - b.at);
+  return located.map((x, i) => (i > 0 && located[i - 1]!.at + located[i - 1]!.p.length < x.at - 1 ? `……${x.p}` : x.p)).join('');
 }
 
 interface TableRow {

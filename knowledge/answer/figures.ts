@@ -59,13 +59,17 @@ const ARABIC = String.raw`\d+(?:,\d{3})*(?:\.\d+)?`;
 const CHINESE = `[${CN_NUM_CHARS}]+`;
 const FIGURE_RE = new RegExp(
   String.raw`(百分之(?<pctcn>${CHINESE}|${ARABIC}))` +
-    String.raw`|(?<num>${ARABIC})\s*(?<mag1>万|亿)?\s*(?<unit1>%|元|家|个|项|次|年|月|日|号|级|倍|人|名)?` +
+    String.raw`|(?<num>${ARABIC})\s*(?<mag1>万|亿)?\s*(?:余|多)?\s*(?<unit1>%|元|家|个|项|次|年|月|日|号|级|倍|人|名)?` +
     String.raw`|(?<cn>${CHINESE})(?<unit2>%|元|家|个|项|次|年|月|日|号|级|倍|人|名)`,
   'g',
 );
 
+// "4万家", "24万余家中小企业": a magnitude before a counting unit is a count, not an amount.
+const COUNT_UNITS = new Set(['家', '个', '项', '次', '人', '名']);
+
 function unitKind(unit: string | undefined, hasMagnitude: boolean): FigureKind {
   if (unit === '%') return 'percent';
+  if (unit && COUNT_UNITS.has(unit)) return 'count';
   if (unit === '元' || hasMagnitude) return 'amount';
   if (unit === '年' || unit === '月' || unit === '日' || unit === '号') return 'date';
   if (unit) return 'count';

@@ -12,8 +12,14 @@ import { toHalfWidth } from './figures.ts';
 // Particles, pronouns, prepositions and question words carry no evidence; removing them (not just
 // skipping them) also stops bigrams from spanning a content word and a particle ("路径是").
 const STOP_TAGS = new Set(['uj', 'ul', 'uz', 'ug', 'uv', 'ud', 'y', 'r', 'c', 'p', 'e', 'o', 'x', 'zg']);
-const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前', '的话', '到', '做', '干']);
-const QUESTION_WORDS = /多少万元|多少万|多少钱|多少|哪些|哪个|哪里|哪几|什么|怎么样|怎么|如何|多久|几(?=[家个项次年月批部只首名位天]|$)/g;
+const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前', '的话', '到', '做', '干', '像', '这一块', '这块', '一块']);
+// Colloquial "县里/市里/省里" is the policy's 县/市/省: the 里 only says "at that level".
+const LEVEL_LI = /([县市省区镇乡村])里/g;
+const QUESTION_WORDS = /多少万元|多少万|多少钱|多少个|多少|哪些|哪个|哪里|哪几|哪天|什么|啥|怎么样|怎么|咋|如何|多久|几个|几(?=[家个项次年月批部只首名位天]|$)/g;
+// Interrogative phrases jieba cuts into several words ("叫/什么/名字", "拿来/干什么/用"): the asking, not the
+// topic. Removed before tagging, so "项目验收结果拿来干什么用" is judged on 项目 验收 结果 alone.
+const QUESTION_PHRASES =
+  /(是)?(什么|啥)意思|叫什么名字|叫什么|什么名字|什么名称|(拿来|用来|拿去)?(干|做)(什么|啥)用?|有什么用处?|(拿来|用来)(干|做)?|哪一?[类种样]|什么样的?|什么类型的?|什么时候|啥时候|何时|(由|找)?谁来?(负责|承担|担|管)?|看(?=哪|什么|啥)/g;
 
 let jieba: Jieba | undefined;
 const known = new Set<string>();
@@ -43,7 +49,7 @@ export function addTerms(words: Iterable<string>): void {
  */
 export function contentOf(question: string): string {
   return tagger()
-    .tag(toHalfWidth(question))
+    .tag(toHalfWidth(question).replace(QUESTION_PHRASES, ' ').replace(LEVEL_LI, '$1'))
     .map(({ word, tag }) => (STOP_TAGS.has(tag) || STOP_WORDS.has(word) ? '' : word.replace(QUESTION_WORDS, ' ').trim()))
     .filter(Boolean)
     .join(' ');

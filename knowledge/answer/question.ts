@@ -7,7 +7,7 @@
 import type { Lang } from '../types.ts';
 import type { FigureKind } from './figures.ts';
 
-export type QuestionKind = 'amount' | 'ratio' | 'date' | 'count' | 'who' | 'other';
+export type QuestionKind = 'amount' | 'ratio' | 'date' | 'count' | 'who' | 'where' | 'other';
 
 export interface QuestionInfo {
   kind: QuestionKind;
@@ -17,8 +17,12 @@ export interface QuestionInfo {
 
 const RATIO = /比例|占比|百分之|%|％|比率|几成|percent|ratio|share|proportion/i;
 const AMOUNT = /补助|补贴|奖励|奖补|资金|多少钱|金额|万元|经费|subsid|grant|reward|funding|amount|how much money|yuan|rmb/i;
-const DATE = /什么时候|何时|哪一?年|几月|日期|时间|截止|期限|阶段|when|date|deadline|period|phase/i;
+const DATE = /什么时候|何时|哪一?年|哪一?天|几月|几号|日期|时间|截止|期限|阶段|when|date|deadline|period|phase/i;
 const COUNT = /多少|几[家个项次批名位]|数量|how many|number of/i;
+// Money words alone ("验收通过了才能拿钱吗") ask about a procedure; an amount question asks for a quantity.
+const AMOUNT_ASKED = /多少|几[十百千万块元]|金额|测算|计算|怎么算|如何算|额度|数额|上限|最高|最多|封顶|标准|什么(奖励|补助|补贴|奖补|支持)|how much|amount|maximum|up to|\bcap\b/i;
+// Places: "做衣服的厂在哪几个县市试点" is answered by the clause that names the regions.
+const WHERE = /哪里|哪儿|在哪|哪些地[区方]|哪几个(县|市|区|地)|哪个(县|市|区|地)|哪些(县|市|区)|什么地[区方]|\bwhere\b|which (areas?|regions?|counties|county|cities|city|districts?)\b/i;
 const WHO = /谁|哪个(部门|单位|机构)|哪些(部门|单位|机构)|由哪|\bwho\b|which (department|bureau|agency)/i;
 const TIME_SENSITIVE =
   /申请|申报|报名|截止|期限|有效期|施行到|实施到|实施期|什么时候结束|还能|还可以|还可|还来得及|过期|到期|结束了|是否有效|仍然有效|现在可以|apply|application|deadline|still|expire|valid|open for/i;
@@ -26,15 +30,17 @@ const TIME_SENSITIVE =
 export function classifyQuestion(question: string): QuestionInfo {
   const kind: QuestionKind = RATIO.test(question)
     ? 'ratio'
-    : AMOUNT.test(question)
+    : AMOUNT.test(question) && AMOUNT_ASKED.test(question)
       ? 'amount'
       : DATE.test(question)
         ? 'date'
-        : COUNT.test(question)
-          ? 'count'
-          : WHO.test(question)
-            ? 'who'
-            : 'other';
+        : WHERE.test(question)
+          ? 'where'
+          : COUNT.test(question)
+            ? 'count'
+            : WHO.test(question)
+              ? 'who'
+              : 'other';
   return { kind, timeSensitive: TIME_SENSITIVE.test(question) };
 }
 

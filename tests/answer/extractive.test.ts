@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnswerer, type PackAnswerer } from '../../knowledge/index.ts';
+import { describe, expect, it } from 'vitest';
 import { alignEnumerations } from '../../knowledge/answer/extractive.ts';
-import { openAnswerKit, type AnswerTestKit } from './kb.ts';
+import { useExtractiveAnswerer } from './kb.ts';
 
 const CLAUSE_17 = '四、工作内容 > （四）加大数字化改造资金支持 > 17.';
 const TITLE = '金华市推进中小企业数字化转型城市试点建设实施意见（征求意见稿）';
@@ -10,16 +9,10 @@ const BEFORE = new Date('2026-05-10T04:00:00Z');
 const AFTER = new Date('2026-11-29T04:00:00Z');
 
 describe('extractive answers on the real primary document', () => {
-  let kit: AnswerTestKit;
-  let answerer: PackAnswerer;
-  beforeAll(async () => {
-    kit = await openAnswerKit();
-    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack });
-  });
-  afterAll(async () => kit?.close());
+  const kb = useExtractiveAnswerer();
 
   it('aligns 二级、三级、四级 with 50万元、80万元、100万元 and leads with 80万元 for 三级', async () => {
-    const a = await answerer.answer('达到三级的试点项目最高补助多少？', { now: BEFORE });
+    const a = await kb.answerer().answer('达到三级的试点项目最高补助多少？', { now: BEFORE });
     expect(a.mode).toBe('extractive');
     expect(a.abstained).toBe(false);
     const first = a.text.split('\n')[0]!;
@@ -33,20 +26,20 @@ describe('extractive answers on the real primary document', () => {
   });
 
   it('states the whole enumeration when the question names no level', async () => {
-    const a = await answerer.answer('试点项目最高补助多少', { now: BEFORE });
+    const a = await kb.answerer().answer('试点项目最高补助多少', { now: BEFORE });
     expect(a.text.split('\n')[0]).toMatch(/50万元、80万元、100万元/);
   });
 
   it('picks the figure for the year the question names', async () => {
-    const first = await answerer.answer('试点第一年的补助比例上限', { now: BEFORE });
+    const first = await kb.answerer().answer('试点第一年的补助比例上限', { now: BEFORE });
     expect(first.text.split('\n')[0]).toContain('50%');
     expect(first.text.split('\n')[0]).not.toContain('40%');
-    const second = await answerer.answer('第二年的补助比例是多少', { now: BEFORE });
+    const second = await kb.answerer().answer('第二年的补助比例是多少', { now: BEFORE });
     expect(second.text.split('\n')[0]).toContain('40%');
   });
 
   it('answers from 表1 with the row and the column cited', async () => {
-    const a = await answerer.answer('专精特新中小企业2025年要改造多少', { now: BEFORE });
+    const a = await kb.answerer().answer('专精特新中小企业2025年要改造多少', { now: BEFORE });
     expect(a.text.split('\n')[0]).toContain('110');
     expect(a.citations[0]).toMatchObject({ kind: 'table', section: '表1 > 拟改造企业中专精特新中小企业数量 > 2025年' });
   });
@@ -69,7 +62,7 @@ describe('extractive answers on the real primary document', () => {
     let falseAbstentions = 0;
     const misses: string[] = [];
     for (const item of items) {
-      const a = await answerer.answer(item.q, { now: BEFORE });
+      const a = await kb.answerer().answer(item.q, { now: BEFORE });
       if (item.abstain) expect(a.abstained, item.q).toBe(true);
       else {
         answerable++;
@@ -84,7 +77,7 @@ describe('extractive answers on the real primary document', () => {
 
   it('never lets figures in the lead sentence come from anywhere but the quoted clause', async () => {
     for (const q of ['达到四级的试点项目最高补助多少', '链式转型模式要打造几个', '2024年计划打造几家数字化水平四级试点企业']) {
-      const a = await answerer.answer(q, { now: BEFORE });
+      const a = await kb.answerer().answer(q, { now: BEFORE });
       const lead = a.text.split('\n')[0]!;
       for (const n of lead.match(/\d+(?:\.\d+)?/g) ?? []) expect(a.citations.map((c) => c.quote).join(' '), `${q}: ${n}`).toContain(n);
     }

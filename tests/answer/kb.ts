@@ -2,7 +2,8 @@
  * The answer tests run on the real pipeline: a fresh PGlite database, the Jinhua pack ingested by the
  * knowledge base, and its hybrid retriever. One per test file (ingestion takes seconds).
  */
-import { createKnowledgeBase, loadPack, type KnowledgeBase, type Pack } from '../../knowledge/index.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createAnswerer, createKnowledgeBase, loadPack, type KnowledgeBase, type Pack, type PackAnswerer } from '../../knowledge/index.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 export interface AnswerTestKit {
@@ -18,4 +19,19 @@ export async function openAnswerKit(): Promise<AnswerTestKit> {
   const knowledge = createKnowledgeBase({ db: testDb.db, pack });
   await knowledge.init();
   return { testDb, pack, knowledge, close: () => testDb.close() };
+}
+
+/**
+ * Opens one kit for the enclosing describe block (beforeAll/afterAll) with the default extractive
+ * answerer; read it inside tests through the returned getters.
+ */
+export function useExtractiveAnswerer(): { kit(): AnswerTestKit; answerer(): PackAnswerer } {
+  let kit: AnswerTestKit | undefined;
+  let answerer: PackAnswerer | undefined;
+  beforeAll(async () => {
+    kit = await openAnswerKit();
+    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack });
+  });
+  afterAll(async () => kit?.close());
+  return { kit: () => kit!, answerer: () => answerer! };
 }

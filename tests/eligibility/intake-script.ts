@@ -4,6 +4,8 @@
  * self-assessment, an edit from the summary ("修改电话") and the submission. Returns the reference.
  */
 import { expect } from 'vitest';
+import type { TelegramSeen } from '../channels/telegram-harness.ts';
+import type { TelegramApp } from '../helpers/telegram-app.ts';
 
 export interface Driver {
   say(text: string): Promise<unknown>;
@@ -11,6 +13,25 @@ export interface Driver {
   /** All text of the replies to the last action. */
   text(): string;
   labels(): string[];
+}
+
+/** Drives one Telegram chat of the app: buttons are pressed as callback queries with the payloads the bot sent. */
+export function telegramDriver(app: TelegramApp, id: number): Driver {
+  const user = app.user(id);
+  let last: TelegramSeen[] = [];
+  return {
+    async say(text) {
+      last = await user.say(text);
+    },
+    async press(label) {
+      const all = last.flatMap((r) => r.buttons.flat());
+      const b = all.find((x) => x.label === label) ?? all.find((x) => x.label.includes(label));
+      if (!b) throw new Error(`no button "${label}" in ${JSON.stringify(last.map((r) => r.buttons.map((row) => row.map((x) => x.label))))}`);
+      last = await user.press(b);
+    },
+    text: () => last.map((r) => r.text).join('\n'),
+    labels: () => last.flatMap((r) => r.buttons.flat().map((b) => b.label)),
+  };
 }
 
 export const USCC = '91330784MA2E12345C';

@@ -4,9 +4,8 @@
  * callback queries with the signed payloads the bot sent. Then /status in the same chat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TelegramSeen } from '../channels/telegram-harness.ts';
 import { startTelegramApp, type TelegramApp } from '../helpers/telegram-app.ts';
-import { runIntakeScript, type Driver } from './intake-script.ts';
+import { runIntakeScript, telegramDriver } from './intake-script.ts';
 
 let app: TelegramApp;
 
@@ -16,27 +15,9 @@ beforeAll(async () => {
 
 afterAll(async () => app?.close());
 
-function telegramDriver(id: number): Driver {
-  const user = app.user(id);
-  let last: TelegramSeen[] = [];
-  return {
-    async say(text) {
-      last = await user.say(text);
-    },
-    async press(label) {
-      const all = last.flatMap((r) => r.buttons.flat());
-      const b = all.find((x) => x.label === label) ?? all.find((x) => x.label.includes(label));
-      if (!b) throw new Error(`no button "${label}" in ${JSON.stringify(last.map((r) => r.buttons.map((row) => row.map((x) => x.label))))}`);
-      last = await user.press(b);
-    },
-    text: () => last.map((r) => r.text).join('\n'),
-    labels: () => last.flatMap((r) => r.buttons.flat().map((b) => b.label)),
-  };
-}
-
 describe('申报诊断 through Telegram', () => {
   it('runs the whole intake and shows the application under /status', async () => {
-    const chat = telegramDriver(301);
+    const chat = telegramDriver(app, 301);
     const reference = await runIntakeScript(chat);
     expect(reference).toMatch(/^JH-\d{4}-000001$/);
     await chat.say('/status');

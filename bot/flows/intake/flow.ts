@@ -25,6 +25,7 @@ import {
 import { STATUS_LABELS, type IntakeConfig } from './config.ts';
 import { buildFields, FIELD_ORDER, fieldForEdit, type AskContext, type FieldId, type MultiValue, type Option } from './fields.ts';
 import { inRows, reply } from './ui.ts';
+import { askContextFactory } from './describe.ts';
 
 export interface IntakeState {
   draftId: string;
@@ -56,11 +57,7 @@ export function intakeFlow(deps: IntakeDeps): Flow<IntakeState> {
 
   const answersOf = (d: DraftRow): Record<string, unknown> => Object.fromEntries(Object.entries(d.answers).map(([k, v]) => [k, v.value]));
 
-  async function askContext(answers: Record<string, unknown>): Promise<AskContext> {
-    let painOptions: Option[] = [];
-    if (typeof answers.industry === 'string') painOptions = (await nx.list(pack.id, answers.industry)).map((i) => ({ id: i.code, label: `${i.kind}·${i.title}` }));
-    return { pack, config, answers, painOptions };
-  }
+  const askContext = askContextFactory({ pack, config, nx });
 
   function optionsFor(field: FieldId, ctx: AskContext): Option[] {
     return field === 'systems' ? config.systems : field === 'painPoints' ? ctx.painOptions : [];

@@ -9,6 +9,7 @@ import { loadAssessment, loadNx, nxSeedItems } from '../../../knowledge/rules/in
 import { loadIntakeConfig } from './config.ts';
 import { intakeFlow } from './flow.ts';
 import { createApplicationService, statusFlow, type Deliver } from './status.ts';
+import { createApplicationDescriber } from './describe.ts';
 
 export { intakeFlow, fmtDate } from './flow.ts';
 export type { IntakeState, IntakeDeps } from './flow.ts';
@@ -17,6 +18,8 @@ export type { ApplicationService, Deliver } from './status.ts';
 export { loadIntakeConfig, STATUS_LABELS } from './config.ts';
 export type { IntakeConfig } from './config.ts';
 export { reply, inRows, renderEstimate } from './ui.ts';
+export { applicationAnswers, applicationFieldLabels } from './describe.ts';
+export type { ApplicationFieldRow, DescribeApplications } from './describe.ts';
 
 /**
  * Builds the intake and status flows for a pack and seeds its starter N+X lists (idempotent; console
@@ -33,6 +36,6 @@ export async function createIntakeFlows(deps: { db: Db; pack: Pack; clock: () =>
     intake,
     nx,
     flows: [intakeFlow({ pack: deps.pack, config, bank, intake, nx, nxLabel: nxSection?.label ?? 'N+X清单' }), statusFlow({ pack: deps.pack, intake })],
-    applications: createApplicationService({ intake, deliver: deps.deliver, clock: deps.clock }),
+    applications: createApplicationService({ intake, deliver: deps.deliver, clock: deps.clock, describe: createApplicationDescriber({ pack: deps.pack, config, nx }) }),
   };
 }

@@ -11,6 +11,7 @@ import type { Flow, OutgoingMessage } from '../../types.ts';
 import { STATUS_LABELS } from './config.ts';
 import { fmtDate } from './flow.ts';
 import { inRows, reply } from './ui.ts';
+import type { DescribeApplications } from './describe.ts';
 
 export function statusFlow(deps: { pack: Pack; intake: IntakeRepo }): Flow<{ list: string[] }> {
   const { pack, intake } = deps;
@@ -71,10 +72,19 @@ export type Deliver = (target: { conversationId: string } | { userId: string }, 
 export interface ApplicationService {
   /** Changes an application's status (staff), records it with the note, and notifies the enterprise in chat. */
   changeStatus(input: { reference: string; status: ApplicationStatus; note?: string; actor: string }): Promise<{ application: ApplicationRow; delivery: string }>;
+  /** Its answers as labelled rows, worded like the summary the enterprise confirmed. */
+  describe: DescribeApplications;
 }
 
-export function createApplicationService(deps: { intake: IntakeRepo; deliver: Deliver; clock: () => Date; log?: { warn(msg: string, f?: Record<string, unknown>): void } }): ApplicationService {
+export function createApplicationService(deps: {
+  intake: IntakeRepo;
+  deliver: Deliver;
+  clock: () => Date;
+  describe: DescribeApplications;
+  log?: { warn(msg: string, f?: Record<string, unknown>): void };
+}): ApplicationService {
   return {
+    describe: deps.describe,
     async changeStatus({ reference, status, note, actor }) {
       const app = await deps.intake.changeStatus(reference, status, note?.trim() || null, actor, deps.clock());
       const text = [`📋 您的申请 **${app.reference}**（${app.companyName}）状态更新为：${STATUS_LABELS[status] ?? status}`, note?.trim() ? `说明：${note.trim()}` : '', '发送 /status 可查看完整进度。']

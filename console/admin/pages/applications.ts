@@ -5,50 +5,12 @@
  */
 import type { Response } from 'express';
 import { AppError, APPLICATION_STATUSES, IntakeRepo, type ApplicationRow, type ApplicationStatus } from '../../../db/index.ts';
+import { applicationAnswers, applicationFieldLabels, STATUS_LABELS } from '../../../bot/flows/intake/index.ts';
 import { ALL_ROLES, field, type AdminCtx, type AdminRoute } from '../context.ts';
 import { fmtTime, html } from '../html.ts';
 import { csrfField, EMPTY, layout } from '../layout.ts';
 
-export const STATUS_LABELS: Record<ApplicationStatus, string> = {
-  submitted: '已提交，待受理',
-  under_review: '审核中',
-  needs_info: '需补充信息',
-  accepted: '已通过（列入试点）',
-  rejected: '未通过',
-  withdrawn: '已撤回',
-};
-
-const FIELD_LABELS: Record<string, string> = {
-  companyName: '企业名称',
-  uscc: '统一社会信用代码',
-  contactName: '联系人',
-  phone: '手机',
-  region: '区县',
-  industry: '行业',
-  scale: '规模',
-  revenue: '上年营业收入（万元）',
-  output: '上年产值（万元）',
-  srdi: '专精特新',
-  systems: '现有系统',
-  painPoints: '痛点（N+X）',
-  painNote: '其他痛点',
-  assessment: '自评估',
-  investment: '计划投入（万元）',
-  targetLevel: '目标等级',
-  consent: '数据使用同意',
-};
-
-function show(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.map(show).join('、');
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if ('value' in o && Object.keys(o).length <= 3) return show(o.value);
-    return JSON.stringify(v);
-  }
-  if (typeof v === 'boolean') return v ? '是' : '否';
-  return String(v);
-}
+const statusLabel = (s: string) => STATUS_LABELS[s] ?? s;
 
 /** Regions an officer's scope covers: the city proper expands to its member districts. */
 function officerRegions(ctx: AdminCtx): Set<string> | null {
@@ -57,11 +19,13 @@ function officerRegions(ctx: AdminCtx): Set<string> | null {
   return new Set(cp && cp.name === ctx.user.region ? [cp.name, ...cp.members] : [ctx.user.region]);
 }
 
-function regionOf(a: ApplicationRow): string {
-  return show((a.data as Record<string, unknown>).region);
-}
+const answer = (a: ApplicationRow, key: string): string => {
+  const v = applicationAnswers(a.data)[key];
+  return typeof v === 'string' ? v : '';
+};
+const regionOf = (a: ApplicationRow) => answer(a, 'region');
 function industryOf(ctx: AdminCtx, a: ApplicationRow): string {
-  const id = show((a.data as Record<string, unknown>).industry);
+  const id = answer(a, 'industry');
   return ctx.services.pack.industries.industries.find((i) => i.id === id)?.name ?? id;
 }
 
@@ -85,7 +49,7 @@ async function filtered(ctx: AdminCtx, f: Filter): Promise<ApplicationRow[]> {
     (a) =>
       visible(ctx, a) &&
       (!f.region || regionOf(a) === f.region) &&
-      (!f.industry || show((a.data as Record<string, unknown>).industry) === f.industry) &&
+      (!f.industry || answer(a, 'industry') === f.industry) &&
       (!q || a.companyName.toLowerCase().includes(q) || a.reference.toLowerCase().includes(q) || a.uscc.toLowerCase().includes(q)),
   );
 }
@@ -102,21 +66,6 @@ function readFilter(query: unknown): Filter {
 }
 
 const send = (res: Response, status: number, page: string) => void res.status(status).type('html').send(page);
-
-/** Tells the enterprise in the conversation it applied from (stored in the transcript even if its channel is down). */
-async function notifyEnterprise(ctx: AdminCtx, app: ApplicationRow, note: string): Promise<string> {
-  const text = [`📋 您的申请 **${app.reference}**（${app.companyName}）状态更新为：${STATUS_LABELS[app.status] ?? app.status}`, note ? `说明：${note}` : '', '发送 /status 可查看完整进度。']
-    .filter(Boolean)
-    .join('\n');
-  try {
-    const target = app.conversationId ? { conversationId: app.conversationId } : { userId: app.userId };
-    return (await ctx.services.engine.deliver(target, [{ text, meta: { kind: 'notice' } }], { author: ctx.user.username })).status;
-  } catch (e) {
-    // The status change stands even when the enterprise cannot be reached; the audit row records why.
-    ctx.services.log.warn('application status notification failed', { reference: app.reference, err: e });
-    return 'undeliverable';
-  }
-}
 
 function csvCell(v: string): string {
   // Neutralise spreadsheet formulas, then quote.
@@ -151,7 +100,7 @@ ${rows.length === 0
   : html`<table class="table" id="applications"><thead><tr><th>编号</th><th>企业</th><th>区县</th><th>行业</th><th>状态</th><th>提交时间</th><th>更新</th></tr></thead><tbody>
 ${rows.slice(0, 500).map(
   (a) => html`<tr><td class="nowrap"><a href="/admin/applications/${encodeURIComponent(a.reference)}">${a.reference}</a></td><td>${a.companyName}</td>
-<td>${regionOf(a)}</td><td>${industryOf(ctx, a)}</td><td>${STATUS_LABELS[a.status] ?? a.status}</td>
+<td>${regionOf(a)}</td><td>${industryOf(ctx, a)}</td><td>${statusLabel(a.status)}</td>
 <td class="nowrap small">${fmtTime(a.createdAt)}</td><td class="nowrap small">${fmtTime(a.updatedAt)}</td></tr>`,
 )}</tbody></table>${rows.length > 500 ? html`<p class="muted">仅显示前 500 条，请缩小筛选范围或导出 CSV。</p>` : ''}`}
 </section>`;
@@ -164,17 +113,18 @@ ${rows.slice(0, 500).map(
       roles: ALL_ROLES,
       async handler(req, res, ctx) {
         const rows = await filtered(ctx, readFilter(req.query));
-        const keys = Object.keys(FIELD_LABELS).filter((k) => k !== 'companyName' && k !== 'uscc');
-        const header = ['编号', '企业名称', '统一社会信用代码', '状态', '提交时间', '更新时间', ...keys.map((k) => FIELD_LABELS[k])];
+        const extra = applicationFieldLabels().filter((f) => f.id !== 'companyName' && f.id !== 'uscc');
+        const header = ['编号', '企业名称', '统一社会信用代码', '状态', '提交时间', '更新时间', ...extra.map((f) => f.label)];
+        const described = await ctx.services.applications.describe(rows.map((a) => a.data));
         const lines = [header.map(csvCell).join(',')];
-        for (const a of rows) {
-          const d = a.data as Record<string, unknown>;
+        rows.forEach((a, i) => {
+          const byId = new Map(described[i]!.map((r) => [r.id, r.value]));
           lines.push(
-            [a.reference, a.companyName, a.uscc, STATUS_LABELS[a.status] ?? a.status, new Date(a.createdAt).toISOString(), new Date(a.updatedAt).toISOString(), ...keys.map((k) => show(d[k]))]
+            [a.reference, a.companyName, a.uscc, statusLabel(a.status), new Date(a.createdAt).toISOString(), new Date(a.updatedAt).toISOString(), ...extra.map((f) => byId.get(f.id) ?? '')]
               .map(csvCell)
               .join(','),
           );
-        }
+        });
         await ctx.audit('application.export', { type: 'application' }, { details: { rows: rows.length, filter: readFilter(req.query) } });
         res.setHeader('Content-Disposition', 'attachment; filename="applications.csv"');
         // BOM so Excel opens the Chinese text as UTF-8.
@@ -188,14 +138,15 @@ ${rows.slice(0, 500).map(
       async handler(req, res, ctx) {
         const app = await mustGet(ctx, String(req.params.ref));
         const history = await new IntakeRepo(ctx.services.db).history(app.id);
-        const d = app.data as Record<string, unknown>;
-        const keys = [...Object.keys(FIELD_LABELS).filter((k) => k in d), ...Object.keys(d).filter((k) => !(k in FIELD_LABELS))];
+        const [fields] = await ctx.services.applications.describe([app.data]);
+        const meta = app.data as { consentVersion?: unknown; submittedAt?: unknown };
         const body = html`
 <div class="cols-side">
 <section class="card"><h2>${app.reference} · ${app.companyName}</h2>
-<p>当前状态：<strong>${STATUS_LABELS[app.status] ?? app.status}</strong> · 提交于 ${fmtTime(app.createdAt)} · 渠道 ${app.channel ?? ''}
+<p>当前状态：<strong>${statusLabel(app.status)}</strong> · 提交于 ${fmtTime(app.createdAt)} · 渠道 ${app.channel ?? ''}
 ${app.conversationId && ctx.user.role !== 'officer' ? html` · <a href="/admin/conversations/${encodeURIComponent(app.conversationId)}">查看对话</a>` : ''}</p>
-<table class="table"><tbody>${keys.map((k) => html`<tr><th>${FIELD_LABELS[k] ?? k}</th><td>${show(d[k])}</td></tr>`)}</tbody></table>
+<table class="table" id="application-fields"><tbody>${fields!.map((f) => html`<tr><th class="nowrap">${f.label}</th><td>${f.value || '—'}</td></tr>`)}</tbody></table>
+${typeof meta.consentVersion === 'string' ? html`<p class="muted small">数据使用授权版本 ${meta.consentVersion}</p>` : ''}
 </section>
 <aside>
 <section class="card"><h2>更改状态</h2>
@@ -204,7 +155,7 @@ ${app.conversationId && ctx.user.role !== 'officer' ? html` · <a href="/admin/c
 <label>说明（会发送给企业）<textarea name="note" rows="3" maxlength="1000"></textarea></label>
 <div><button class="btn primary" type="submit">更新并通知企业</button></div></form></section>
 <section class="card"><h2>状态记录</h2>
-${history.length === 0 ? EMPTY : html`<ul>${history.map((h) => html`<li>${fmtTime(h.at)} ${STATUS_LABELS[h.status] ?? h.status} · ${h.actor}${h.note ? html`<div class="muted">${h.note}</div>` : ''}</li>`)}</ul>`}
+${history.length === 0 ? EMPTY : html`<ul>${history.map((h) => html`<li>${fmtTime(h.at)} ${statusLabel(h.status)} · ${h.actor}${h.note ? html`<div class="muted">${h.note}</div>` : ''}</li>`)}</ul>`}
 </section></aside></div>`;
         send(res, 200, layout(ctx.user, ctx.csrf, { title: '申报详情', nav: 'applications', body }, field(req.query, 'done')));
       },
@@ -219,8 +170,8 @@ ${history.length === 0 ? EMPTY : html`<ul>${history.map((h) => html`<li>${fmtTim
         if (!(APPLICATION_STATUSES as readonly string[]).includes(status)) throw AppError.validation({ status: '请选择有效的状态。' });
         const note = field(req.body, 'note').trim().slice(0, 1000);
         const actor = ctx.user.displayName || ctx.user.username;
-        const application = await new IntakeRepo(ctx.services.db).changeStatus(before.reference, status as ApplicationStatus, note || null, actor, ctx.services.clock());
-        const delivery = await notifyEnterprise(ctx, application, note);
+        // The service records the change and tells the enterprise in the conversation it applied from.
+        const { application, delivery } = await ctx.services.applications.changeStatus({ reference: before.reference, status: status as ApplicationStatus, note, actor });
         await ctx.audit('application.status', { type: 'application', id: before.reference }, { before: { status: before.status }, after: { status: application.status, note }, details: { delivery } });
         res.redirect(303, `/admin/applications/${encodeURIComponent(before.reference)}?done=status`);
       },
