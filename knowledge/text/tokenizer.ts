@@ -52,13 +52,16 @@ function jiebaFor(userDict: string): Jieba {
 
 function userDictText(words: DictionaryEntry[]): string {
   // Text is lower-cased before cutting, so "1+N+X" must enter the dictionary as "1+n+x" to ever match.
-  const key = (w: DictionaryEntry) => normalizeForSearch(w.word.trim());
-  return words
-    .map(key)
-    .filter((w, i, a) => w && !/\s/.test(w) && a.indexOf(w) === i)
+  // The first entry of each normalised word gives its frequency and tag (a map: the lexicon has hundreds).
+  const first = new Map<string, DictionaryEntry>();
+  for (const e of words) {
+    const w = normalizeForSearch(e.word.trim());
+    if (w && !/\s/.test(w) && !first.has(w)) first.set(w, e);
+  }
+  return [...first.keys()]
     .sort()
     .map((w) => {
-      const e = words.find((x) => key(x) === w)!;
+      const e = first.get(w)!;
       return `${w} ${e.freq ?? DEFAULT_FREQ}${e.tag ? ' ' + e.tag : ''}`;
     })
     .join('\n');
