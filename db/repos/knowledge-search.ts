@@ -121,7 +121,9 @@ export const knowledgeSearchRepo = {
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
     };
     const any = (ts: { token: string }[]) => orQuery(ts.map((t) => t.token));
-    if (rare >= ordered.length) return run(any(ordered));
+    // The bound below needs non-negative weights and a normalisation that only falls with length.
+    const boundable = bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && ordered.every((t) => t.weight >= 0);
+    if (rare >= ordered.length || !boundable) return run(any(ordered));
     const first = await run(any(ordered.slice(0, rare)));
     if (first.length < n) return run(any(ordered));
     // Score bound of a chunk matching weights summing to w (ntokens ≥ 0), a hair generous for rounding.
