@@ -19,7 +19,7 @@ const QUESTION_WORDS = /多少万元|多少万|多少钱|多少个|多少|哪些
 // Interrogative phrases jieba cuts into several words ("叫/什么/名字", "拿来/干什么/用"): the asking, not the
 // topic. Removed before tagging, so "项目验收结果拿来干什么用" is judged on 项目 验收 结果 alone.
 const QUESTION_PHRASES =
-  /(是)?(什么|啥)意思|叫什么名字|叫什么|什么名字|什么名称|(拿来|用来|拿去)?(干|做)(什么|啥)用?|有什么用处?|(拿来|用来)(干|做)?|哪一?[类种样]|什么样的?|什么类型的?|什么时候|啥时候|何时|(由|找)?谁来?(负责|承担|担|管)?|看(?=哪|什么|啥)/g;
+  /(是)?(什么|啥)意思|多长时间|多少时间|多长|叫什么名字|叫什么|什么名字|什么名称|(拿来|用来|拿去)?(干|做)(什么|啥)用?|有什么用处?|(拿来|用来)(干|做)?|哪一?[类种样]|什么样的?|什么类型的?|什么时候|啥时候|何时|(由|找)?谁来?(负责|承担|担|管)?|看(?=哪|什么|啥)/g;
 
 let jieba: Jieba | undefined;
 const known = new Set<string>();
@@ -118,7 +118,8 @@ export function coverage(terms: Terms, passage: string, idf: IdfModel): number {
   let total = 0;
   let hit = 0;
   for (const t of terms as string[]) {
-    const w = idf.idf(t);
+    // A lone character ("出", "担") also matches inside unrelated words ("出台"): it counts half.
+    const w = idf.idf(t) * (t.length === 1 && /\p{Script=Han}/u.test(t) ? 0.5 : 1);
     total += w;
     if (text.includes(t)) hit += w;
   }
