@@ -4,8 +4,8 @@
  * no window of missing results, deletion, the retrieval test page, and dictionary edits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { AdminClient } from '../helpers/admin-client.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { startSignedInApp, type AdminClient } from '../helpers/admin-client.ts';
 import { makeDocx, makePdf, makeZipBombDocx } from './fixtures/files.ts';
 
 const PASSWORD = 'knowledge-admin-pass';
@@ -18,9 +18,7 @@ describe('console knowledge pages', () => {
   const search = (q: string) => app.services.knowledge.retriever.search(q, { k: 10 });
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { ADMIN_PASSWORD: PASSWORD } });
-    c = new AdminClient(app.url);
-    await c.login('admin', PASSWORD);
+    ({ app, admin: c } = await startSignedInApp(PASSWORD));
   }, 400_000);
   afterAll(async () => app?.close());
 
@@ -152,5 +150,58 @@ describe('console knowledge pages', () => {
     const report = await app.services.knowledge.ingestPack();
     expect(report.removed).not.toContain(id);
     expect(await app.services.knowledge.documents.get(id)).not.toBeNull();
+  });
+
+  it('uploads each of .txt, .md, .pdf and .html; each is listed with its section paths and retrievable at once', async () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const files: { name: string; data: Uint8Array; type: string; query: string; expect: string; path?: string }[] = [
+      { name: '榴莲通知.txt', data: enc('一、榴莲专项\n\n对建成榴莲数字车间的企业，奖励不超过41万元。\n'), type: 'text/plain', query: '榴莲数字车间奖励', expect: '41万元' },
+      { name: '芒果专项.md', data: enc('# 一、芒果专项\n\n## （一）芒果工坊\n\n对建成芒果数字工坊的企业，奖励不超过42万元。\n'), type: 'text/markdown', query: '芒果数字工坊奖励', expect: '42万元', path: '一、芒果专项 &gt; （一）芒果工坊' },
+      {
+        name: '荔枝专项.html',
+        data: enc('<html><head><title>荔枝专项通知</title><script>alert(1)</script></head><body><h1>一、荔枝专项</h1><h2>（一）荔枝工坊</h2><p>对建成荔枝数字工坊的企业，奖励不超过43万元。</p></body></html>'),
+        type: 'text/html',
+        query: '荔枝数字工坊奖励',
+        expect: '43万元',
+        path: '一、荔枝专项 &gt; （一）荔枝工坊',
+      },
+      { name: 'kiwi.pdf', data: makePdf(['Kiwi Digital Workshop Notice', 'Enterprises that build a kiwi digital workshop receive an award of up to 440000 yuan.']), type: 'application/pdf', query: 'Kiwi digital workshop subsidy', expect: '440000' },
+    ];
+    await c.get('/admin/documents');
+    for (const f of files) {
+      const r = await c.upload('/admin/documents/upload', 'file', { name: f.name, data: f.data, type: f.type });
+      expect(r.status, f.name).toBe(303);
+      const id = decodeURIComponent(r.location!.match(/\/admin\/documents\/([^?]+)/)![1]);
+      const page = await c.get(`/admin/documents/${encodeURIComponent(id)}`);
+      expect(page.text, f.name).toContain(f.expect);
+      if (f.path) expect(page.text, f.name).toContain(f.path);
+      expect(page.text, f.name).not.toContain('alert(1)');
+      const hits = await search(f.query);
+      expect(hits[0]?.documentId, f.name).toBe(id);
+      expect(hits[0]?.text, f.name).toContain(f.expect);
+    }
+    const list = await c.get('/admin/documents');
+    for (const name of ['榴莲', '芒果专项', '荔枝专项', 'kiwi']) expect(list.text, name).toContain(name);
+  });
+
+  it('refuses a file with no searchable body (a title page, a scan) on upload and on replace, changing nothing', async () => {
+    const titleOnly = makePdf(['Scanned Notice', 'Page 2']);
+    const before = await docCount();
+    await c.get('/admin/documents');
+    const r = await c.upload('/admin/documents/upload', 'file', { name: 'scan.pdf', data: titleOnly, type: 'application/pdf' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('没有从“scan.pdf”中识别出可检索的正文');
+    expect(await docCount()).toBe(before);
+
+    const target = (await search('芒果数字工坊奖励'))[0]!.documentId;
+    const chunksBefore = await app.services.knowledge.documents.chunks(target);
+    await c.get(`/admin/documents/${encodeURIComponent(target)}`);
+    const replaced = await c.upload(`/admin/documents/${encodeURIComponent(target)}/replace`, 'file', { name: 'scan.pdf', data: titleOnly, type: 'application/pdf' });
+    expect(replaced.status).toBe(400);
+    expect(replaced.text).toContain('现有内容未做任何改动');
+    expect((await app.services.knowledge.documents.chunks(target)).map((x) => x.text)).toEqual(chunksBefore.map((x) => x.text));
+    expect((await search('芒果数字工坊奖励'))[0]?.documentId).toBe(target);
+    const audit = await app.services.db.query("select 1 from audit_log where action in ('document.upload', 'document.replace') and target_id = $1", [target]);
+    expect(audit.rows.length).toBe(1);
   });
 });

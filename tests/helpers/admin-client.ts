@@ -3,6 +3,8 @@
  * its own (tests assert them), reads the page's CSRF token from its <meta> tag and sends forms urlencoded
  * or multipart.
  */
+import { startTestApp, type TestApp } from './app.ts';
+
 export interface Page {
   status: number;
   text: string;
@@ -68,4 +70,13 @@ export class AdminClient {
     if (res.status === 303) await this.get('/admin');
     return res;
   }
+}
+
+/** The app on a fresh test database, with ADMIN_PASSWORD set and a client signed in as that admin. */
+export async function startSignedInApp(password: string): Promise<{ app: TestApp; admin: AdminClient }> {
+  const app = await startTestApp({ env: { ADMIN_PASSWORD: password } });
+  const admin = new AdminClient(app.url);
+  const r = await admin.login('admin', password);
+  if (r.status !== 303) throw new Error(`admin login failed: ${r.status}`);
+  return { app, admin };
 }

@@ -37,7 +37,7 @@ async function listPage(ctx: AdminCtx, query: Record<string, string>, page: numb
     abstained: query.abstained === '1',
     downvoted: query.downvoted === '1',
     waiting: query.waiting === '1',
-    flowId: query.intake === '1' ? 'intake' : undefined,
+    hasIntake: query.intake === '1',
     limit: PAGE_SIZE + 1,
     offset: (page - 1) * PAGE_SIZE,
   };
@@ -53,7 +53,7 @@ async function listPage(ctx: AdminCtx, query: Record<string, string>, page: numb
   ${check('abstained', '有未答出', query.abstained === '1')}
   ${check('downvoted', '有 👎', query.downvoted === '1')}
   ${check('waiting', '等待人工', query.waiting === '1')}
-  ${check('intake', '申报诊断中', query.intake === '1')}
+  ${check('intake', '有申报诊断', query.intake === '1')}
   <button class="btn" type="submit">筛选</button>
 </form>
 <section class="card">

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppError, isAppError } from '../../../db/index.ts';
-import { UPLOADED_FILE_PREFIX, type SourceDocument } from '../../../knowledge/index.ts';
+import { chunkDocument, UPLOADED_FILE_PREFIX, type SourceDocument } from '../../../knowledge/index.ts';
 import { CURATORS, field, type AdminCtx, type AdminRoute } from '../context.ts';
 import { ACCEPTED_EXTENSIONS, extractUpload, UPLOAD_LIMITS } from '../files/extract.ts';
 import { fmtTime, html } from '../html.ts';
@@ -105,6 +105,10 @@ async function sourceFromUpload(ctx: AdminCtx, req: Request, id: string): Promis
   // Browsers send the name as latin1 bytes of UTF-8; decode so Chinese file names survive.
   const name = Buffer.from(file.originalname, 'latin1').toString('utf8');
   const extracted = await extractUpload(name, new Uint8Array(file.buffer));
+  // A file whose text yields nothing searchable (a scan, a title page) would otherwise be stored empty,
+  // and as a replacement would silently empty a document out of retrieval.
+  if (chunkDocument({ body: extracted.body, format: extracted.format }).chunks.length === 0)
+    throw AppError.validation({ file: `没有从“${name}”中识别出可检索的正文（可能是扫描件、图片或只有标题）。请上传包含文字正文的文件；现有内容未做任何改动。` });
   const scope = field(req.body, 'scope');
   const title = field(req.body, 'title').trim().slice(0, 200) || extracted.title || name.replace(/\.[^.]+$/, '');
   return {
