@@ -6,18 +6,25 @@ import { describe, expect, it } from 'vitest';
 import { definesTerm, isCuratorNote, periodStart, questionCues, statesCount } from '../../knowledge/answer/cues.ts';
 import { extractFigures } from '../../knowledge/answer/figures.ts';
 import { chooseLead, type ScoredSentence } from '../../knowledge/answer/lead.ts';
-import { contentOf, coverage } from '../../knowledge/answer/overlap.ts';
+import { contentOf as termsOf, coverage } from '../../knowledge/answer/overlap.ts';
 import { classifyQuestion } from '../../knowledge/answer/question.ts';
+import { packLexicon } from '../../knowledge/base/lexicon.ts';
+import { loadPack } from '../../knowledge/index.ts';
+import { Tokenizer } from '../../knowledge/text/index.ts';
 import { useExtractiveAnswerer } from './kb.ts';
 
 const NOW = new Date('2026-05-10T04:00:00Z');
 
 describe('question terms', () => {
+  // The knowledge base's own tokenizer with the pack lexicon, as the answerer gets it injected.
+  const tokenizer = new Tokenizer(packLexicon(loadPack('jinhua')));
+  // Compared without the spaces between words: how the lexicon cuts 项目验收 is not the point here.
+  const contentOf = (q: string) => termsOf(q, tokenizer).replace(/\s+/g, '');
   it('drops interrogative phrases, keeping the topic', () => {
-    expect(contentOf('项目验收结果拿来干什么用')).toBe('项目 验收 结果');
-    expect(contentOf('试点企业管理办法叫什么名字')).toBe('试点 企业 管理 办法');
+    expect(contentOf('项目验收结果拿来干什么用')).toBe('项目验收结果');
+    expect(contentOf('试点企业管理办法叫什么名字')).toBe('试点企业管理办法');
     expect(contentOf('2024年试点优先纳入哪类企业')).not.toMatch(/类/);
-    expect(contentOf('区县晾晒考核看哪些指标')).toBe('区县 晾晒 考核 指标');
+    expect(contentOf('区县晾晒考核看哪些指标')).toBe('区县晾晒考核指标');
     expect(contentOf('设备联网率是什么意思')).not.toMatch(/意思/);
     expect(contentOf('第一批什么时候验收')).not.toMatch(/时候/);
     expect(contentOf('天台的项目要在多长时间内完成')).not.toMatch(/时间|长/);
@@ -152,6 +159,16 @@ describe('answer selection on the real knowledge base', () => {
     const { a, first } = await lead('26年规下企业要改造几家');
     expect(first).toContain('2026年为9');
     expect(a.citations[0]!.section).toBe('表1 > 拟改造规下工业中小企业数量（家） > 2026年');
+  });
+
+  it('cites the validity clause where it stands: at the end of the document', async () => {
+    const { a } = await lead('这个意见施行到哪一天');
+    expect(a.citations.find((c) => c.quote.includes('2026年9月30日'))?.section).toBe('结尾（施行期限）');
+    expect(a.text).toMatch(/结尾（施行期限）/);
+  });
+
+  it('reads questions with the knowledge base tokenizer, which keeps the pack lexicon words whole', () => {
+    expect(kb.kit().knowledge.tagger.tag('数字化改造总包商怎么遴选').map((t) => t.word)).toContain('总包商');
   });
 
   it('never answers from a curator note when a clause matches', async () => {
