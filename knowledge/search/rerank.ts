@@ -24,6 +24,8 @@ export interface RerankSettings {
   away: number;
   /** Added for the documents the query names (a place or a term found only there). */
   named: number;
+  /** Multiplies the score of passages marked 未核实 / 非官方 by the document's own editor. */
+  unverifiedPenalty: number;
   /** Added when the passage holds the kind of fact asked for (a figure, a date, a list). */
   answerType: number;
   /** Added for a table row that has a column for the year the query asks about. */
@@ -47,7 +49,8 @@ export const DEFAULT_RERANK: RerankSettings = {
   named: 0.3,
   notePenalty: 0.3,
   anchor: 1,
-  answerType: 0.5,
+  unverifiedPenalty: 0.7,
+  answerType: 0.3,
   yearRow: 0.5,
   heading: 0.5,
 };
@@ -81,6 +84,10 @@ export interface QueryIntent {
   figure: boolean;
   date: boolean;
   list: boolean;
+  /** Who does something: an office, a department. */
+  who: boolean;
+  /** What a term means. */
+  definition: boolean;
   /** A year the question is about (2024, "26年", "二〇二六年" after number normalisation). */
   year: string | null;
 }
@@ -88,6 +95,8 @@ export interface QueryIntent {
 const FIGURE_Q = /多少|几[个家项年级批人次万亿%]|比例|最高|最多|上限|下限|至少|金额|多大|百分|占比|几成|标准是/u;
 const DATE_Q = /什么时候|啥时候|何时|截止|到期|期限|哪天|日期|几月|哪年|多久|有效期|deadline|when/iu;
 const LIST_Q = /哪些|哪几|哪[两三四五六七八九十]|分别|包括|有什么/u;
+const WHO_Q = /谁|哪个部门|哪个单位|哪家单位|什么部门|什么单位|牵头单位|who/iu;
+const DEF_Q = /什么意思|啥意思|是什么|指什么|是啥|含义|怎么理解|what (?:is|are|does)/iu;
 
 export function queryIntent(query: string): QueryIntent {
   const q = query.normalize('NFKC');
@@ -96,11 +105,15 @@ export function queryIntent(query: string): QueryIntent {
     figure: FIGURE_Q.test(q),
     date: DATE_Q.test(q),
     list: LIST_Q.test(q),
+    who: WHO_Q.test(q),
+    definition: DEF_Q.test(q),
     year: y ? (y[1]!.length === 2 ? '20' + y[1] : y[1]!) : null,
   };
 }
 
 const HAS_FIGURE = /\d|[一二三四五六七八九十百千万亿两]+[个家项万亿元%倍]/u;
+const HAS_AGENT = /牵头|负责|由[^，。；]{1,16}(?:局|厅|部|委|中心|政府|小组|机构|协会)/u;
+const HAS_DEF = /即|是指|指的是|主要包括|包括|分为/u;
 const HAS_DATE = /\d{4}年|\d{1,2}月|\d{1,2}日|年底|年内/u;
 
 function answerTypeMatch(intent: QueryIntent, text: string): number {
@@ -109,6 +122,8 @@ function answerTypeMatch(intent: QueryIntent, text: string): number {
   if (intent.date) (asked++, HAS_DATE.test(text) && met++);
   else if (intent.figure) (asked++, HAS_FIGURE.test(text) && met++);
   if (intent.list) (asked++, (text.match(/、/g)?.length ?? 0) >= 2 && met++);
+  if (intent.who) (asked++, HAS_AGENT.test(text) && met++);
+  else if (intent.definition) (asked++, HAS_DEF.test(text) && met++);
   return asked ? met / asked : 0;
 }
 
@@ -124,6 +139,8 @@ export function cjkBigrams(text: string): string[] {
   }
   return [...out];
 }
+
+const UNVERIFIED = /未核实|未经核实|非官方/u;
 
 const compact = (s: string) => s.normalize('NFKC').replace(/\s+/gu, '');
 
@@ -149,6 +166,8 @@ export function rerank(candidates: RerankCandidate[], q: QueryEvidence, s: Reran
         if (q.anchors?.has(c.id)) score += s.anchor;
       }
       if (c.note) score *= s.notePenalty;
+      // Material its own editor marks as unverified (未核实) answers only when nothing verified does.
+      else if (UNVERIFIED.test(c.sectionPath.join('')) || UNVERIFIED.test(c.text)) score *= s.unverifiedPenalty;
       return { id: c.id, score };
     })
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));

@@ -27,6 +27,8 @@ describe('rerank rules', () => {
     expect(queryIntent('试点的三个行业是哪三个')).toMatchObject({ list: true });
     expect(queryIntent('26年规上企业改造目标是多少家').year).toBe('2026');
     expect(queryIntent('2025年要改造多少家规上企业').year).toBe('2025');
+    expect(queryIntent('N+X清单由谁来编')).toMatchObject({ who: true });
+    expect(queryIntent('小快轻准是什么意思')).toMatchObject({ definition: true, who: false });
   });
 
   it('cuts bigrams without particles or punctuation', () => {
@@ -49,6 +51,13 @@ describe('rerank rules', () => {
     const away = cand('away', 0.2, { documentId: 'kunming', scope: 'other-city' });
     expect(rerank([away, home], noQuery, DEFAULT_RERANK)[0]!.id).toBe('home');
     expect(rerank([away, home], { ...noQuery, named: new Set(['kunming']) }, DEFAULT_RERANK)[0]!.id).toBe('away');
+  });
+
+  it('lifts the passage that names who is in charge, for a who-question', () => {
+    const q = { ...noQuery, intent: queryIntent('N+X清单由谁来编') };
+    const lead = cand('lead', 0.18, { text: '进一步梳理细分领域，由金华市经信局牵头，形成清单' });
+    const other = cand('other', 0.2, { text: '编制国家试点工作实施方案，明确具体目标' });
+    expect(rerank([other, lead], q, DEFAULT_RERANK)[0]!.id).toBe('lead');
   });
 
   it('lifts the table row of the year asked about', () => {
