@@ -6,7 +6,7 @@
  * messages of one conversation are handled one at a time.
  */
 import crypto from 'node:crypto';
-import { AppError, ChatRepo, HandoffRepo, TranscriptRepo, type Db } from '../db/index.ts';
+import { AppError, ChatRepo, HandoffRepo, TranscriptRepo, type Db, type NewMessage } from '../db/index.ts';
 import type { Answerer } from '../knowledge/index.ts';
 import { FlowRegistry, type AnyFlow } from './flows.ts';
 import { HandoffService } from './handoff.ts';
@@ -32,6 +32,12 @@ export interface EngineOptions {
   /** Extra stages, run after the guards and before routing (the turn has its user and conversation). */
   middleware?: Middleware[];
   limits: { ratePerMinute: number; maxMessageChars: number };
+  /**
+   * Counts messages per user and minute. Default: the database's shared counters, so several processes
+   * on one PostgreSQL enforce one limit. Embedded PGlite is single-process by construction, so the
+   * composition root gives it an in-memory counter (createMemoryRateCounter) and saves a write per message.
+   */
+  rateCounter?: RateCounter;
   /** Signs button payloads; when absent a secret is generated once and kept in app_settings. */
   secret?: string;
   /** How long a button stays valid (default 14 days). */
@@ -40,6 +46,32 @@ export interface EngineOptions {
   historyTurns?: number;
   clock?: () => Date;
   log?: EngineLogger;
+}
+
+/** Per-user message counts in fixed one-minute windows (the rate-limit guard). */
+export interface RateCounter {
+  /** Counts one hit for `key` in the window starting at `windowStart`; returns the count so far. */
+  hit(key: string, windowStart: Date): Promise<number>;
+}
+
+/** Counters in this process's memory: right whenever one process owns the database (embedded PGlite). */
+export function createMemoryRateCounter(): RateCounter {
+  let window = 0;
+  let counts = new Map<string, number>();
+  return {
+    async hit(key, windowStart) {
+      const w = windowStart.getTime();
+      // Fixed windows share their boundaries, so a new window drops every old count at once.
+      if (w > window) {
+        window = w;
+        counts = new Map();
+      }
+      if (w < window) return 1;
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      return n;
+    },
+  };
 }
 
 export interface BotEngine extends Engine {
@@ -88,6 +120,7 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
   const kit: EngineKit = { chat, transcripts, handoffs: handoffRepo, flows, commands, answerer: options.answerer, signer, settings, log };
   flows.add(feedbackFlow(kit));
   const senders = new SenderRegistry({ chat, transcripts, signer, clock, log });
+  const rateCounter: RateCounter = options.rateCounter ?? chat;
 
   const identify: Middleware = async (turn, next) => {
     const m = turn.message;
@@ -107,13 +140,11 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
       prunedAt = turn.now.getTime();
       await chat.pruneUpdates(new Date(prunedAt - 7 * 24 * 3600_000));
     }
-    if (await chat.claimUpdate(turn.message.channel, turn.message.id, turn.now)) {
-      await loadConversation(turn);
-      await chat.markUpdate(turn.message.channel, turn.message.id, turn.conversation.id);
-      return next();
-    }
-    turn.duplicate = true;
+    // A duplicate needs its conversation too (the caller reports it), so loading first costs nothing
+    // and lets the claim record the conversation in the same statement.
     await loadConversation(turn);
+    if (await chat.claimUpdate(turn.message.channel, turn.message.id, turn.now, turn.conversation.id)) return next();
+    turn.duplicate = true;
     log.info('duplicate delivery dropped', { channel: turn.message.channel, id: turn.message.id });
   };
 
@@ -121,7 +152,7 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
     const m = turn.message;
     const t = texts(turn.user.lang);
     const windowStart = new Date(Math.floor(turn.now.getTime() / 60_000) * 60_000);
-    const count = await chat.hit(`user:${turn.user.id}`, windowStart);
+    const count = await rateCounter.hit(`user:${turn.user.id}`, windowStart);
     if (count > settings.ratePerMinute) {
       turn.rateLimited = true;
       turn.replies.push({ text: t.rateLimited(settings.ratePerMinute), meta: { kind: 'notice' } });
@@ -166,31 +197,43 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
       failure = e;
     }
     const conv = turn.conversation;
-    await transcripts.addMessage({
+    const inbound: NewMessage = {
       conversationId: conv.id,
       direction: 'in',
       kind: turn.message.payload !== undefined ? 'button' : 'text',
       text: describeInbound(turn.message),
       payload: turn.payloadBody ?? (turn.message.payload !== undefined ? '(unverified)' : null),
       createdAt: turn.now,
-    });
-    if (failure !== undefined) throw failure;
+    };
+    // Whatever fails after this point, the user's message itself is kept.
+    const keepInbound = async (e: unknown): Promise<never> => {
+      await transcripts.addMessage(inbound);
+      throw e;
+    };
+    if (failure !== undefined) await keepInbound(failure);
     if (turn.flowChange !== undefined) {
-      const revision = await chat.saveFlow(conv.id, conv.revision, turn.flowChange);
-      if (revision === null) throw new AppError('conflict', `conversation ${conv.id} was changed by another process`);
+      const revision = await chat.saveFlow(conv.id, conv.revision, turn.flowChange).catch(keepInbound);
+      if (revision === null) await keepInbound(new AppError('conflict', `conversation ${conv.id} was changed by another process`));
     }
-    turn.replies = await signReplies(signer, turn.replies, turn.now);
-    for (const r of turn.replies)
-      await transcripts.addMessage({
-        conversationId: conv.id,
-        direction: 'out',
-        kind: r.meta?.kind ?? 'text',
-        text: r.text,
-        citations: r.citations,
-        buttons: r.buttons,
-        answerId: r.meta?.answerId,
-        createdAt: turn.now,
-      });
+    turn.replies = await signReplies(signer, turn.replies, turn.now).catch(keepInbound);
+    // The message in and its replies in one statement: one write per turn instead of one per message.
+    await transcripts
+      .addMessages([
+        inbound,
+        ...turn.replies.map(
+          (r): NewMessage => ({
+            conversationId: conv.id,
+            direction: 'out',
+            kind: r.meta?.kind ?? 'text',
+            text: r.text,
+            citations: r.citations,
+            buttons: r.buttons,
+            answerId: r.meta?.answerId,
+            createdAt: turn.now,
+          }),
+        ),
+      ])
+      .catch(keepInbound);
   };
 
   const routeStage: Middleware = async (turn) => route(turn, kit);

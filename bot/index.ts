@@ -3,8 +3,8 @@
  * channel adapters' shared contract. Adapters live in bot/channels/<name>/ with their own index.ts.
  */
 export type * from './types.ts';
-export { createEngine } from './engine.ts';
-export type { BotEngine, EngineOptions } from './engine.ts';
+export { createEngine, createMemoryRateCounter } from './engine.ts';
+export type { BotEngine, EngineOptions, RateCounter } from './engine.ts';
 export { compose, KeyedLock, silentLogger } from './pipeline.ts';
 export type { EngineLogger, FlowChange, Middleware, Turn } from './pipeline.ts';
 export { FlowRegistry } from './flows.ts';

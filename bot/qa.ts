@@ -12,6 +12,9 @@ import { commandButton, rows } from './render.ts';
 import { texts } from './texts.ts';
 import type { Button, Flow, OutgoingMessage } from './types.ts';
 
+/** Hits stored with each answer for the console (each with a 240-character excerpt). */
+const MAX_STORED_HITS = 10;
+
 function hitSummary(h: SearchHit): Record<string, unknown> {
   return {
     chunkId: h.chunkId,
@@ -51,7 +54,8 @@ export async function answerQuestion(turn: Turn, kit: EngineKit, question: strin
     rewrittenQuery: answer.rewrittenQuery,
     text: answer.text,
     citations: answer.citations,
-    hits: answer.hits.map(hitSummary),
+    // The reviewer's summary: the first hits carry the decision; the retrieval tester shows them all.
+    hits: answer.hits.slice(0, MAX_STORED_HITS).map(hitSummary),
     abstained: answer.abstained,
     mode: answer.mode,
     confidence: answer.confidence,

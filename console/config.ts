@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   API_TOKEN: optionalString,
   RATE_LIMIT_PER_MINUTE: intWithDefault(30, 1, 100_000),
   MAX_MESSAGE_CHARS: intWithDefault(2000, 10, 100_000),
+  ANSWER_CACHE_SIZE: intWithDefault(2000, 0, 1_000_000),
 });
 
 export type LlmConfig = { kind: 'none' } | { kind: 'openai'; baseURL: string; apiKey: string; model: string; timeoutMs: number };
@@ -78,6 +79,8 @@ export interface AppConfig {
   slack: SlackConfig;
   admin: { password?: string; sessionSecret?: string; apiToken?: string };
   limits: { ratePerMinute: number; maxMessageChars: number };
+  /** Entries of the extractive answer cache (knowledge/cache); 0 turns it off. */
+  answerCacheSize: number;
 }
 
 function allOrNone(env: Record<string, string | undefined>, names: string[], what: string): boolean {
@@ -144,5 +147,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     slack,
     admin: { password: env.ADMIN_PASSWORD, sessionSecret: env.SESSION_SECRET, apiToken: env.API_TOKEN },
     limits: { ratePerMinute: env.RATE_LIMIT_PER_MINUTE, maxMessageChars: env.MAX_MESSAGE_CHARS },
+    answerCacheSize: env.ANSWER_CACHE_SIZE,
   };
 }

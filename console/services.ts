@@ -2,12 +2,12 @@
  * The composition root: builds every collaborator once from the typed config and hands them to the
  * HTTP server, the channels and the CLI. This is the only place that knows how the layers fit together.
  */
-import { createEngine, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
+import { createEngine, createMemoryRateCounter, type AnyFlow, type BotEngine, type CommandHandler, type HandoffService, type SenderRegistry } from '../bot/index.ts';
 import { createChannels, type Channels, type ChannelsDeps } from '../bot/channels/index.ts';
 import { ChatRepo, openDb, recordAudit, type AuditEntry, type Db, type IntakeRepo, type NxRepo } from '../db/index.ts';
 import { createBindCommand, createProgressFlow } from '../bot/flows/progress/index.ts';
 import { createProgressService, type ProgressService } from '../knowledge/progress/index.ts';
-import { createAnswerer, createEmbedder, createKnowledgeBase, loadPack, type Answerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
+import { createAnswerer, createCachedAnswerer, createEmbedder, createKnowledgeBase, loadPack, type Answerer, type CachedAnswerer, type KnowledgeBase, type Pack } from '../knowledge/index.ts';
 import { eligibilityFlow } from '../bot/flows/eligibility/index.ts';
 import { createIntakeFlows, type ApplicationService } from '../bot/flows/intake/index.ts';
 import { loadEligibility, type Eligibility } from '../knowledge/rules/index.ts';
@@ -24,6 +24,8 @@ export interface Services {
   clock: () => Date;
   /** Cited answers (createAnswerer): extractive by default, generative with numeric grounding when config.llm is set. */
   answerer: Answerer;
+  /** The LRU answer cache the engine asks first (extractive mode only; knowledge/cache). */
+  answerCache?: CachedAnswerer;
   progress: ProgressService;
   /** Ingestion, hybrid retrieval (knowledge.retriever), embedding indexes and the editable lexicon. */
   knowledge: KnowledgeBase;
@@ -81,6 +83,9 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     throw e;
   }
   const answerer = createAnswerer({ retriever: knowledge.retriever, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
+  // Repeated questions skip retrieval; the cache keys on the knowledge generation, history and date.
+  const answerCache =
+    config.llm.kind === 'none' && config.answerCacheSize > 0 ? createCachedAnswerer(answerer, { db, pack, clock, max: config.answerCacheSize }) : undefined;
   const progress = createProgressService({ db, pack, clock });
   const adminAccess = createAdminAccess({ db, clock, envPassword: config.admin.password });
   await adminAccess.ensureEnvAdmin();
@@ -98,10 +103,15 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   const engine = await createEngine({
     db,
     // Delegates, so whoever swaps services.answerer (tests, a reloaded index) is used by the engine too.
-    answerer: { answer: (question, context) => services.answerer.answer(question, context) },
+    answerer: {
+      answer: (question, context) =>
+        answerCache && services.answerer === answerer ? answerCache.answer(question, context) : services.answerer.answer(question, context),
+    },
     flows,
     commands,
     limits: config.limits,
+    // Embedded PGlite allows one process per data directory, so the limit can be counted in memory.
+    rateCounter: db.kind === 'pglite' ? createMemoryRateCounter() : undefined,
     secret: config.admin.sessionSecret,
     clock,
     log: log.child({ area: 'engine' }),
@@ -124,6 +134,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     log,
     clock,
     answerer,
+    answerCache,
     progress,
     knowledge,
     adminAccess,

@@ -12,3 +12,4 @@ export * from './base/index.ts';
 export * from './answer/index.ts';
 /** The evaluation harness (npm run eval), namespaced so its helpers never collide with search's names. */
 export * as evaluation from './eval/index.ts';
+export * from './cache/index.ts';

@@ -44,12 +44,20 @@ export function newId(prefix: string): string {
 export class ChatRepo {
   constructor(private readonly db: Queryable) {}
 
-  /** Finds the user behind a channel identity, creating an enterprise user on first contact. */
+  /**
+   * Finds the user behind a channel identity, creating an enterprise user on first contact. last_seen_at
+   * is refreshed at most once a minute (or when the display name changes), so a busy user's messages do
+   * not each rewrite the identity row.
+   */
   async identify(channel: string, externalId: string, displayName?: string): Promise<UserRow> {
     const found = await this.db.query<UserRow>(
-      `update channel_identities ci set last_seen_at = now(), display_name = coalesce($3, ci.display_name)
-         from users u where u.id = ci.user_id and ci.channel = $1 and ci.external_id = $2
-       returning ${USER_COLS}`,
+      `with ident as (select user_id, last_seen_at, display_name from channel_identities where channel = $1 and external_id = $2),
+       touched as (
+         update channel_identities ci set last_seen_at = now(), display_name = coalesce($3, ci.display_name)
+         from ident where ci.channel = $1 and ci.external_id = $2
+           and (ident.last_seen_at < now() - interval '60 seconds' or ($3::text is not null and $3::text is distinct from ident.display_name))
+         returning 1)
+       select ${USER_COLS} from users u join ident on u.id = ident.user_id`,
       [channel, externalId, displayName ?? null],
     );
     if (found.rows[0]) return found.rows[0];
@@ -97,12 +105,23 @@ export class ChatRepo {
     return r.rows;
   }
 
+  /** The conversation of (user, channel, chat, thread), created on first contact; last_message_at is kept to the minute. */
   async conversation(key: { userId: string; channel: string; chatId: string; threadId?: string }): Promise<ConversationRow> {
+    const params = [key.userId, key.channel, key.chatId, key.threadId ?? ''];
+    const found = await this.db.query<ConversationRow>(
+      `with found as (select ${CONV_COLS} from conversations where user_id = $1 and channel = $2 and chat_id = $3 and thread_id = $4),
+       touched as (
+         update conversations c set last_message_at = now() from found f
+         where c.id = f.id and f."lastMessageAt" < now() - interval '60 seconds' returning 1)
+       select * from found`,
+      params,
+    );
+    if (found.rows[0]) return found.rows[0];
     const r = await this.db.query<ConversationRow>(
       `insert into conversations (id, user_id, channel, chat_id, thread_id) values ($1, $2, $3, $4, $5)
        on conflict (channel, chat_id, thread_id, user_id) do update set last_message_at = now()
        returning ${CONV_COLS}`,
-      [newId('c'), key.userId, key.channel, key.chatId, key.threadId ?? ''],
+      [newId('c'), ...params],
     );
     return r.rows[0]!;
   }
@@ -155,11 +174,11 @@ export class ChatRepo {
     await this.db.query('update conversations set abstain_streak = $2 where id = $1', [conversationId, streak]);
   }
 
-  /** Claims a delivery; false when it was already processed (a duplicate). */
-  async claimUpdate(channel: string, messageId: string, at: Date): Promise<boolean> {
+  /** Claims a delivery for a conversation; false when it was already processed (a duplicate). */
+  async claimUpdate(channel: string, messageId: string, at: Date, conversationId?: string): Promise<boolean> {
     const r = await this.db.query(
-      'insert into processed_updates (channel, message_id, processed_at) values ($1, $2, $3) on conflict do nothing returning message_id',
-      [channel, messageId, at],
+      'insert into processed_updates (channel, message_id, processed_at, conversation_id) values ($1, $2, $3, $4) on conflict do nothing returning message_id',
+      [channel, messageId, at, conversationId ?? null],
     );
     return r.rows.length > 0;
   }

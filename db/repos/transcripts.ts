@@ -3,7 +3,7 @@
  * for), every answer with its citations, hit scores and mode, and the users' 👍/👎 feedback. The console
  * lists and filters conversations from here.
  */
-import type { Queryable } from '../types.ts';
+import type { Queryable, SqlParam } from '../types.ts';
 
 export interface StoredCitation {
   document: string;
@@ -123,10 +123,16 @@ export class TranscriptRepo {
   constructor(private readonly db: Queryable) {}
 
   async addMessage(m: NewMessage): Promise<string> {
-    const r = await this.db.query<{ id: string }>(
-      `insert into messages (conversation_id, direction, kind, text, payload, citations, buttons, answer_id, author, created_at)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::bigint, $9, coalesce($10, now())) returning id::text as id`,
-      [
+    return (await this.addMessages([m]))[0]!;
+  }
+
+  /** Several messages in one statement (a turn's message in and its replies), ids in the given order. */
+  async addMessages(messages: NewMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const params: SqlParam[] = [];
+    const rows = messages.map((m) => {
+      const at = params.length;
+      params.push(
         m.conversationId,
         m.direction,
         m.kind ?? 'text',
@@ -137,9 +143,17 @@ export class TranscriptRepo {
         m.answerId ?? null,
         m.author ?? null,
         m.createdAt ?? null,
-      ],
+      );
+      const p = (i: number) => `$${at + i}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::bigint, ${p(9)}, coalesce(${p(10)}::timestamptz, now()))`;
+    });
+    const r = await this.db.query<{ id: string }>(
+      `insert into messages (conversation_id, direction, kind, text, payload, citations, buttons, answer_id, author, created_at)
+       values ${rows.join(', ')} returning id::text as id`,
+      params,
     );
-    return r.rows[0]!.id;
+    // Identity values follow the VALUES order; sorting makes that explicit for every engine.
+    return r.rows.map((x) => x.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
   }
 
   /** Messages of a conversation in order; `after` pages forward (polling), `limit` keeps the last N. */

@@ -9,3 +9,7 @@ export { extractFigures, unsupportedFigures } from './figures.ts';
 export { validityOn, validityNote } from './validity.ts';
 export { calibrate } from './calibrate.ts';
 export type { CalibrationReport, LabelledQuestion, ThresholdRow } from './calibrate.ts';
+// The answer cache (knowledge/cache) keys on the question exactly as the answerer rewrites it.
+export { createFollowUpRewriter } from './followup.ts';
+export type { FollowUpRewriter } from './followup.ts';
+export { stripInjection } from './question.ts';

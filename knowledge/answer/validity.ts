@@ -17,8 +17,13 @@ export interface Phase {
   to: string;
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one; it runs on every answer.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dateFormats.get(timeZone);
+  if (!format) dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format.format(now);
 }
 
 export function validityOn(manifest: PackManifest, now: Date): ValidityState {

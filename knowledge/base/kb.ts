@@ -5,7 +5,7 @@
  * date (seed lexicon, ingest changed documents, rebuild the index for a new embedder) before serving.
  */
 import crypto from 'node:crypto';
-import { AppError, knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
+import { AppError, knowledgeRepo, knowledgeSearchRepo, knowledgeTermsRepo, type ChunkRow, type Db, type DocumentRow, type EmbeddingIndexRow, type TermStats } from '../../db/index.ts';
 import { fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
 import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
 import type { Pack } from '../pack/index.ts';
@@ -99,8 +99,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
+  let homeCache: Promise<Set<string>> | null = null;
+  let validityCache: Promise<string[]> | null = null;
   const invalidate = () => {
     statsCache = null;
+    homeCache = null;
+    validityCache = null;
     liveCache = null;
   };
 
@@ -109,6 +113,23 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     packId: pack.id,
     tokenizer: tok,
     settings: options.search,
+    validityClauses: () => {
+      const v = pack.manifest.validity;
+      return (validityCache ??= knowledgeTermsRepo
+        .chunksContaining(db, pack.id, v.document, v.clause)
+        .catch((e) => ((validityCache = null), Promise.reject(e))));
+    },
+    localPlaces: async () => {
+      const r = pack.regions;
+      const names = [r.cityProper, ...r.regions].flatMap((x) => (x ? [x.name, ...x.aliases] : []));
+      names.push(pack.manifest.city, pack.manifest.city.replace(/市$/u, ''));
+      return new Set(names.flatMap((n) => [n, n.replace(/[省市县区]$/u, '')]));
+    },
+    homeDocuments: () =>
+      (homeCache ??= knowledgeRepo
+        .listDocuments(db, pack.id)
+        .then((docs) => new Set(docs.filter((d) => d.scope === 'city').map((d) => d.id)))
+        .catch((e) => ((homeCache = null), Promise.reject(e)))),
     stats: () => (statsCache ??= knowledgeSearchRepo.termStats(db, pack.id).catch((e) => ((statsCache = null), Promise.reject(e)))),
     live: () =>
       (liveCache ??= knowledgeRepo.liveIndex(db).then((idx) => (idx ? { index: idx, embedder: embedderFor(idx.embedderId) } : null))).catch(

@@ -309,6 +309,11 @@ export function parseStructure(text: string, format: 'raw-opinions' | 'markdown'
       seenBody = true;
       continue;
     }
+    // 【以下原文缺失】, 【缺失：…】: the editor's markers about the file, not policy text.
+    if (/^【[^】]*】$/.test(line)) {
+      addBlock('text', line, { meta: { note: true }, unitKey: path().join('\u0001') + '\u0001note' });
+      continue;
+    }
     addBlock(stack.length ? 'clause' : 'text', line);
     seenBody = true;
   }

@@ -197,6 +197,9 @@ function candidates(text: string, bareUnit: BareUnit): Candidate[] {
  * Parses a reply that should be one amount ("1.2亿", "大概八千多万元", "投入120万"). Words around the number
  * are allowed; two different amounts are not, because we would have to guess which one was meant.
  */
+/** 10万亿元 in 万元: far above any enterprise's figures, far below where floating point loses 分. */
+const MAX_WAN = 1e9;
+
 export function parseAmount(text: string, options: AmountOptions = {}): Parsed<Amount> {
   const bareUnit = options.bareUnit ?? 'reject';
   const s = text.trim();
@@ -207,6 +210,8 @@ export function parseAmount(text: string, options: AmountOptions = {}): Parsed<A
     const bareNumber = candidates(s, 'wan').length > 0;
     return fail(bareNumber ? '请带上单位，例如“120万”“1.2亿”或“1200000元”。' : '没有看懂这个金额，请写成“120万”“1.2亿”或“八千万”这样的形式。');
   }
+  // A run of digits longer than any real balance sheet (found by the property tests) is a typo, not a figure.
+  if (found.some((c) => !Number.isFinite(c.wan) || c.wan > MAX_WAN)) return fail('这个金额大得不像真实数字，请核对后重新填写，例如“120万”或“1.2亿”。');
   const distinct = new Set(found.map((c) => c.wanText));
   if (distinct.size > 1) return fail(`您写了多个金额（${found.map((c) => c.raw.trim()).join('、')}），请只填写一个。`);
   const { index: _i, hadUnit: _h, ...amount } = found[0];
@@ -215,7 +220,9 @@ export function parseAmount(text: string, options: AmountOptions = {}): Parsed<A
 
 /** Every amount with a unit in a free-form sentence, in order ("去年产值八千万，投入120万"). */
 export function findAmounts(text: string): (Amount & { index: number })[] {
-  return candidates(text, 'reject').map(({ hadUnit: _h, ...a }) => a);
+  return candidates(text, 'reject')
+    .filter((c) => Number.isFinite(c.wan) && c.wan <= MAX_WAN)
+    .map(({ hadUnit: _h, ...a }) => a);
 }
 
 /** Formats 万元 for users: 60 → "60万元", 12000 → "1.2亿元" only when asked; default keeps 万元. */

@@ -4,9 +4,10 @@
  * rankers' rank and score so the console can show why it was found. Any query text is accepted: noise,
  * emoji or 2,000 characters yield a normal, possibly empty, result.
  */
-import { knowledgeSearchRepo, vectorLiteral, type ChunkFilter, type Db, type RankedId, type TermStats } from '../../db/index.ts';
+import { knowledgeSearchRepo, knowledgeTermsRepo, vectorLiteral, type ChunkFilter, type Db, type RankedId, type TermStats } from '../../db/index.ts';
 import type { Tokenizer } from '../text/index.ts';
 import type { Embedder, Retriever, SearchHit, SearchOptions } from '../types.ts';
+import { cjkBigrams, DEFAULT_RERANK, queryIntent, rerank, type RerankSettings } from './rerank.ts';
 
 export interface HybridSettings {
   /** RRF constant: larger flattens the difference between ranks. */
@@ -19,6 +20,8 @@ export interface HybridSettings {
   maxQueryTokens: number;
   /** Query tokens found in more than this share of chunks carry no signal and are dropped. */
   maxDfRatio: number;
+  /** Second stage over the fused candidates (rerank.ts). */
+  rerank: RerankSettings;
 }
 
 export const DEFAULT_HYBRID: HybridSettings = {
@@ -31,7 +34,10 @@ export const DEFAULT_HYBRID: HybridSettings = {
   maxQueryChars: 2000,
   maxQueryTokens: 32,
   maxDfRatio: 0.6,
+  rerank: DEFAULT_RERANK,
 };
+
+const VALIDITY_Q = /截止|到期|有效期|期限|期满|还能|还可以|还来得及|什么时候结束|啥时候结束|哪天结束|deadline|expire|still (?:apply|possible|open)/iu;
 
 export interface LiveVectorIndex {
   index: { id: number; dimensions: number };
@@ -45,6 +51,12 @@ export interface HybridDeps {
   tokenizer(): Tokenizer;
   live(): Promise<LiveVectorIndex | null>;
   stats(): Promise<TermStats>;
+  /** Chunks holding the pack's declared validity clause, candidates for every deadline question. */
+  validityClauses?(): Promise<string[]>;
+  /** This city's own place names and aliases (金华, 永康市, 东阳 …): naming them names no other document. */
+  localPlaces?(): Promise<Set<string>>;
+  /** Ids of this city's own documents (scope 'city'), preferred by the second stage. */
+  homeDocuments?(): Promise<Set<string>>;
   settings?: Partial<HybridSettings>;
   onError?(what: string, err: unknown): void;
 }
@@ -83,6 +95,24 @@ export class HybridRetriever implements Retriever {
     const informative = terms.filter((t) => t.df / n <= this.settings.maxDfRatio);
     const kept = (informative.length ? informative : terms).sort((a, b) => b.weight - a.weight).slice(0, this.settings.maxQueryTokens);
     return kept.map(({ token, weight }) => ({ token, weight }));
+  }
+
+  /**
+   * Documents about another place that the query names (昆明, 广东, 天台县): the city's own documents are
+   * preferred only while a question names no other place. Places of this city (its districts) name nothing.
+   */
+  private async namedDocuments(query: string, pack: string | undefined): Promise<Set<string>> {
+    const local = (await this.deps.localPlaces?.()) ?? new Set<string>();
+    const places = this.deps.tokenizer().places(query).filter((p) => !local.has(p) && !local.has(p.replace(/[省市县区]$/u, '')));
+    if (places.length === 0) return new Set();
+    const forms = [...new Set(places.flatMap((p) => [p, p.replace(/[省市县区]$/u, '')]).filter((p) => [...p].length >= 2))];
+    const byToken = await knowledgeTermsRepo.termDocuments(this.deps.db, pack, forms, 3);
+    const docs = new Set([...byToken.values()].flat());
+    const home = await this.deps.homeDocuments?.();
+    for (const d of docs) if (home?.has(d)) docs.delete(d);
+    // Another place named but no document about it: nothing to prefer, and not the city's own either.
+    if (docs.size === 0) docs.add('\u0000none');
+    return docs;
   }
 
   async searchTraced(rawQuery: string, options: SearchOptions = {}): Promise<{ hits: SearchHit[]; trace: SearchTrace }> {
@@ -144,8 +174,28 @@ export class HybridRetriever implements Retriever {
       });
     addList(trace.lexical, 'lexical', s.weights.lexical);
     addList(trace.vector, 'vector', s.weights.vector);
-    const top = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0])).slice(0, k);
-    const details = new Map((await knowledgeSearchRepo.hitDetails(this.deps.db, top.map(([id]) => id))).map((d) => [d.id, d]));
+    // "还能申请吗 / 截止到什么时候" rests on the validity clause, which shares few words with the question.
+    const anchors = new Set<string>();
+    if (VALIDITY_Q.test(query) && this.deps.validityClauses && !filter.documentIds?.length && !filter.kinds?.length && !filter.scopes?.length) {
+      for (const id of await this.deps.validityClauses()) {
+        anchors.add(id);
+        if (!fused.has(id)) fused.set(id, { score: 0 });
+      }
+    }
+    const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]));
+    const pool = ranked.slice(0, Math.max(k, s.rerank.pool));
+    for (const e of ranked.slice(pool.length)) if (anchors.has(e[0])) pool.push(e);
+    const details = new Map((await knowledgeSearchRepo.hitDetails(this.deps.db, pool.map(([id]) => id))).map((d) => [d.id, d]));
+    const named = await this.namedDocuments(query, filter.pack);
+    const order = rerank(
+      pool.flatMap(([id, f]) => {
+        const d = details.get(id);
+        return d ? [{ id, fused: f.score, documentId: d.documentId, scope: d.scope, sectionPath: d.sectionPath, text: d.text, tokens: d.tokens, note: Boolean(d.meta?.note), kind: d.kind, columns: Array.isArray(d.meta?.columns) ? (d.meta.columns as string[]) : undefined }] : [];
+      }),
+      { terms: trace.tokens, bigrams: cjkBigrams(query), named, intent: queryIntent(query), anchors },
+      s.rerank,
+    );
+    const top = order.slice(0, k).map((o) => [o.id, { ...fused.get(o.id)!, score: o.score }] as const);
     const hits: SearchHit[] = [];
     for (const [id, f] of top) {
       const d = details.get(id);

@@ -51,12 +51,14 @@ function jiebaFor(userDict: string): Jieba {
 }
 
 function userDictText(words: DictionaryEntry[]): string {
+  // Text is lower-cased before cutting, so "1+N+X" must enter the dictionary as "1+n+x" to ever match.
+  const key = (w: DictionaryEntry) => normalizeForSearch(w.word.trim());
   return words
-    .map((w) => w.word.trim())
+    .map(key)
     .filter((w, i, a) => w && !/\s/.test(w) && a.indexOf(w) === i)
     .sort()
     .map((w) => {
-      const e = words.find((x) => x.word.trim() === w)!;
+      const e = words.find((x) => key(x) === w)!;
       return `${w} ${e.freq ?? DEFAULT_FREQ}${e.tag ? ' ' + e.tag : ''}`;
     })
     .join('\n');
@@ -69,6 +71,12 @@ export function normalizeForSearch(text: string): string {
 
 const WORD_RE = /[\p{L}\p{N}]/u;
 
+// Words jieba tags as places that name no particular place.
+const GENERIC_PLACES = new Set(['城市', '全国', '国家', '地方', '本地', '当地', '省市', '市县', '区县', '县市', '各地', '全省', '全市', '中央']);
+
+/** Part of the signature: a change in how text is cut re-tokenizes stored chunks at the next start. */
+const TOKENIZER_VERSION = 'v2';
+
 export class Tokenizer {
   private readonly jieba: Jieba;
   private readonly canonical: Map<string, string>;
@@ -78,7 +86,16 @@ export class Tokenizer {
     const dictText = userDictText([...lexicon.words, ...lexicon.synonyms.flatMap((s) => [{ word: s.term }, { word: s.canonical }])]);
     this.jieba = jiebaFor(dictText);
     this.canonical = new Map(lexicon.synonyms.map((s) => [normalizeForSearch(s.term), normalizeForSearch(s.canonical)]));
-    this.signature = dictText + '\u0000' + [...this.canonical].map(([a, b]) => `${a}>${b}`).sort().join(',');
+    this.signature = TOKENIZER_VERSION + '\u0000' + dictText + '\u0000' + [...this.canonical].map(([a, b]) => `${a}>${b}`).sort().join(',');
+  }
+
+  /** Place names in a text (jieba's ns tag), e.g. 昆明, 广东, 天台县; generic words such as 城市 excluded. */
+  places(text: string): string[] {
+    if (!text) return [];
+    const out = new Set<string>();
+    for (const w of this.jieba.tag(normalizeForSearch(text), true))
+      if (w.tag === 'ns' && [...w.word].length >= 2 && !GENERIC_PLACES.has(w.word)) out.add(w.word);
+    return [...out];
   }
 
   /** Words as jieba cuts them (precise mode), lower-cased, punctuation and whitespace dropped. */
