@@ -15,6 +15,7 @@ import { PayloadSigner, signReplies } from './payloads.ts';
 import { compose, KeyedLock, silentLogger, type EngineLogger, type Middleware, type Turn } from './pipeline.ts';
 import { feedbackFlow } from './qa.ts';
 import { route } from './router.ts';
+import { storableMessage } from './storable.ts';
 import { SenderRegistry, type DeliveryResult, type DeliveryTarget } from './senders.ts';
 import { texts } from './texts.ts';
 import type { ChannelSender, ChatUser, CommandHandler, Engine, EngineResult, IncomingMessage, OutgoingMessage } from './types.ts';
@@ -248,7 +249,8 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
     transcripts,
     registerSender: (sender) => senders.register(sender),
     deliver: (target, messages, opts) => senders.deliver(target, messages, opts),
-    async handle(message, opts = {}): Promise<EngineResult> {
+    async handle(incoming, opts = {}): Promise<EngineResult> {
+      const message = storableMessage(incoming);
       const key = `${message.channel}\u0000${message.chat.id}\u0000${message.chat.threadId ?? ''}\u0000${message.user.externalId}`;
       return lock.run(key, async () => {
         const turn = {

@@ -16,4 +16,5 @@ export { MAX_PAYLOAD_BYTES, PayloadSigner } from './payloads.ts';
 export { buttonLabels, citationLine, commandButton, formatCitations, formatMessage, formatText, plainStyle, plainText, rows } from './render.ts';
 export type { TextStyle } from './render.ts';
 export { parseCommand } from './router.ts';
+export { storableMessage, storableText } from './storable.ts';
 export { texts } from './texts.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, type MessageRow } from '../../db/index.ts';
-import type { ChannelId, EngineResult, IncomingMessage, OutgoingMessage } from '../../bot/index.ts';
+import { storableText, type ChannelId, type EngineResult, type IncomingMessage, type OutgoingMessage } from '../../bot/index.ts';
 import type { Services } from '../services.ts';
 import { zodToAppError } from './errors.ts';
 
@@ -20,7 +20,10 @@ export { zodToAppError };
 const WIDGET_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'webchat');
 const CHANNEL: ChannelId = 'web';
 
-const userField = z.string({ error: '缺少 user（用户标识）。' }).trim().min(1, 'user 不能为空。').max(128, 'user 太长（最多 128 个字符）。');
+const userField = z
+  .string({ error: '缺少 user（用户标识）。' })
+  .transform(storableText)
+  .pipe(z.string().trim().min(1, 'user 不能为空。').max(128, 'user 太长（最多 128 个字符）。'));
 
 export function chatRequestSchema(maxChars: number) {
   return z
@@ -34,25 +37,27 @@ export function chatRequestSchema(maxChars: number) {
       /** A pressed button's payload, exactly as a previous response gave it. */
       payload: z.string({ error: 'payload 必须是文字。' }).min(1, 'payload 不能为空。').max(256, 'payload 太长。').optional(),
       /** Client-chosen message id: a retried request with the same id is processed once. */
-      id: z.string().trim().min(1).max(100, 'id 太长（最多 100 个字符）。').optional(),
-      name: z.string().trim().max(64, 'name 太长（最多 64 个字符）。').optional(),
-    })
+      id: z.string({ error: 'id（消息编号）必须是文字。' }).trim().min(1, 'id 不能为空。').max(100, 'id 太长（最多 100 个字符）。').optional(),
+      name: z.string({ error: 'name（称呼）必须是文字。' }).trim().max(64, 'name 太长（最多 64 个字符）。').optional(),
+    }, { error: '请求体应为 JSON 对象，例如 {"user":"u1","text":"达到三级的试点项目最高补助多少？"}。' })
     .superRefine((v, ctx) => {
       if (v.text === undefined && v.payload === undefined) ctx.addIssue({ code: 'custom', path: ['text'], message: '缺少 text（问题内容）。' });
     });
 }
 
+const NOT_AN_OBJECT = { error: '请求体应为 JSON 对象。' };
+
 const feedbackSchema = z.object({
   user: userField,
   answerId: z.string({ error: '缺少 answerId（回答编号）。' }).regex(/^\d{1,18}$/, 'answerId 格式不对。'),
   vote: z.enum(['up', 'down'], { error: 'vote 只能是 up 或 down。' }),
-  reason: z.string().trim().max(500, '原因太长（最多 500 个字）。').optional(),
-});
+  reason: z.string({ error: 'reason（原因）必须是文字。' }).trim().max(500, '原因太长（最多 500 个字）。').transform(storableText).optional(),
+}, NOT_AN_OBJECT);
 
 const pollSchema = z.object({
   user: userField,
-  after: z.string().regex(/^\d{1,18}$/, 'after 必须是消息编号。').optional(),
-});
+  after: z.string({ error: 'after 必须是消息编号。' }).regex(/^\d{1,18}$/, 'after 必须是消息编号。').optional(),
+}, NOT_AN_OBJECT);
 
 /** The reply shape of /api/chat: issue 2's {text, citations} plus what the widget needs. */
 export function replyJson(r: OutgoingMessage) {

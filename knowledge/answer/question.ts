@@ -70,7 +70,7 @@ export function detectLang(text: string, fallback: Lang = 'zh'): Lang {
 
 const INJECTION = [
   /(忽略|无视|忘记|忘掉|不要理会|跳过)[^。！？\n]{0,12}(指令|指示|规则|提示|设定|要求|限制|约束|prompt)/i,
-  /(你现在是|从现在起你|扮演|假装你|你的新(身份|任务|指令)|系统提示|system\s*prompt|开发者模式|developer mode|jailbreak|越狱)/i,
+  /(你现在是|从现在起你|扮演|假装你|你的新(身份|任务|指令)|系统提示|系统指令|system\s*prompt|开发者模式|developer mode|jailbreak|越狱)/i,
   /\b(ignore|disregard|forget)\b[^.!?\n]{0,40}\b(instructions?|prompts?|rules|above|previous)\b/i,
   /\b(you are now|act as|pretend to be|new instructions?|system:|assistant:)/i,
   /^\s*(新|以下|下面|最新|更新)的?(指令|指示|任务|规则)/,
