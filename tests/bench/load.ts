@@ -9,6 +9,7 @@
  * It prints throughput (answers/s), latency p50/p95/p99, errors (non-2xx, timeouts, socket errors, and
  * 200s whose body is an error or a rate-limit notice), the server's RSS and the CPU time of the server
  * and of this load generator (they share the machine's cores), and the load average.
+ * `ANSWER_CACHE_SIZE=0 npm run bench:load` measures the same scenario without the answer cache.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -159,7 +160,9 @@ async function main(): Promise<void> {
   const after = { server: procStats(server.pid), client: selfCpuMs(), load: loadavg() };
   const serverCpuS = (after.server.cpuMs - before.server.cpuMs) / 1000;
   const clientCpuS = (after.client - before.client) / 1000;
-  const errors = result.non2xx + result.errors + result.timeouts + bodyErrors + rateLimited;
+  // autocannon counts a timeout among its errors as well; socket errors are the rest.
+  const socketErrors = result.errors - result.timeouts;
+  const errors = result.non2xx + result.errors + bodyErrors + rateLimited;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 
@@ -173,11 +176,12 @@ async function main(): Promise<void> {
     `- started: ${before.at}; server start-up ${f1(startupS)} s (fresh data dir, pack ingested)`,
     `- machine: nproc ${os.cpus().length}, ${os.cpus()[0]?.model ?? 'n/a'}, node ${process.version}`,
     `- load average before: ${before.load}; after: ${after.load}`,
+    `- answer cache: ${process.env.ANSWER_CACHE_SIZE === '0' ? 'off (ANSWER_CACHE_SIZE=0)' : `on (${process.env.ANSWER_CACHE_SIZE ?? 2000} entries)`}; every question was asked once in a warm-up`,
     `- distinct users: ${users.size} (≤ ${args.perUser} questions each), questions: ${qs.length} from tests/eval/dev-qa.jsonl (${qs.filter((q) => q.abstain).length} out of scope)`,
     '',
     '| answers | answers/s | p50 ms | p95 ms | p99 ms | max ms | errors | non-2xx | timeouts | socket errors | error bodies | rate-limited | abstained | server CPU s | server CPU ms/answer | client CPU s | RSS MB peak | RSS MB end |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    `| ${answered} | ${f1(answered / wallS)} | ${f1(pct(50))} | ${f1(pct(95))} | ${f1(pct(99))} | ${f1(latencies.at(-1) ?? NaN)} | ${errors} | ${result.non2xx} | ${result.timeouts} | ${result.errors} | ${bodyErrors} | ${rateLimited} | ${abstained} | ${f1(serverCpuS)} | ${f1((serverCpuS * 1000) / Math.max(1, answered))} | ${f1(clientCpuS)} | ${f1(Math.max(...rssSamples, after.server.rssMb))} | ${f1(rssSamples.at(-1) ?? NaN)} |`,
+    `| ${answered} | ${f1(answered / wallS)} | ${f1(pct(50))} | ${f1(pct(95))} | ${f1(pct(99))} | ${f1(latencies.at(-1) ?? NaN)} | ${errors} | ${result.non2xx} | ${result.timeouts} | ${socketErrors} | ${bodyErrors} | ${rateLimited} | ${abstained} | ${f1(serverCpuS)} | ${f1((serverCpuS * 1000) / Math.max(1, answered))} | ${f1(clientCpuS)} | ${f1(Math.max(...rssSamples, after.server.rssMb))} | ${f1(rssSamples.at(-1) ?? NaN)} |`,
     '',
     `wall-clock ${f1(wallS)} s; the server used ${f1((serverCpuS / wallS) * 100)} % of one core, the load generator ${f1((clientCpuS / wallS) * 100)} %.`,
   ];
