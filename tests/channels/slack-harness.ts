@@ -15,12 +15,24 @@ export interface SlackCall {
   body: Record<string, any>;
   /** The bearer token the call was made with (header or form field). */
   token?: string;
+  /** The HTTP status the fake answered. */
+  status: number;
+}
+
+/** A canned failure the fake answers with instead of succeeding (a 429 with Retry-After, a 5xx). */
+export interface SlackCanned {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
 }
 
 export interface FakeSlackApi {
   url: string;
   calls: SlackCall[];
+  /** Successful chat.postMessage calls (to `channel`). */
   posts(channel?: string): SlackCall['body'][];
+  /** Lets a test answer a call itself; returning undefined lets the call succeed. */
+  intercept?: (method: string, body: Record<string, any>) => SlackCanned | undefined;
   /** What apps.connections.open hands out; unset, it refuses the app token like Slack would. */
   socketUrl?: string;
   stop(): Promise<void>;
@@ -40,7 +52,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     // WebClient form-encodes nested arguments as JSON strings.
     for (const k of ['blocks', 'attachments']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k]);
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || body.token;
-    calls.push({ method, body, token });
+    const canned = fake.intercept?.(method, body);
+    calls.push({ method, body, token, status: canned?.status ?? 200 });
+    if (canned) {
+      res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers });
+      res.end(JSON.stringify(canned.body));
+      return;
+    }
     let result: Record<string, unknown> = { ok: true };
     if (method === 'auth.test') result = { ok: true, user_id: BOT_USER_ID, bot_id: 'BBOT01', team_id: 'T0TEST', user: 'shugai' };
     else if (method === 'apps.connections.open') result = fake.socketUrl ? { ok: true, url: fake.socketUrl } : { ok: false, error: 'invalid_auth' };
@@ -52,7 +70,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const fake: FakeSlackApi = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
     calls,
-    posts: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && (!channel || c.body.channel === channel)).map((c) => c.body),
+    posts: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200 && (!channel || c.body.channel === channel)).map((c) => c.body),
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

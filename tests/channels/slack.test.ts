@@ -121,6 +121,23 @@ describe('Slack Events API mounted on the app server', () => {
     expect(api.posts('D0DM3').length).toBe(after);
   });
 
+  it('waits out a 429 (Retry-After) and retries a 503 from the Web API, posting the answer exactly once', async () => {
+    const failures = [
+      { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } },
+      { status: 503, body: { ok: false, error: 'service_unavailable' } },
+    ];
+    api.intercept = (method, body) => (method === 'chat.postMessage' && body.channel === 'D0DM9' ? failures.shift() : undefined);
+    try {
+      const [post] = await turn('D0DM9', () => postEvent(eventsUrl, envelope(dm(SCRIPT_QUESTION, 'U0USER9', 'D0DM9'))));
+      expect(seenPost(post).text).toContain('80万元');
+    } finally {
+      api.intercept = undefined;
+    }
+    const attempts = api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'D0DM9');
+    expect(attempts.map((c) => c.status)).toEqual([429, 503, 200]);
+    expect(api.posts('D0DM9')).toHaveLength(1);
+  }, 60_000);
+
   it('turns a button press (block_actions, form-encoded) into the engine payload', async () => {
     const [menu] = await turn('D0DM4', () => postEvent(eventsUrl, envelope(dm('/menu', 'U0USER4', 'D0DM4'))));
     const qa = seenPost(menu).buttons.flat().find((b) => b.label === '政策问答');

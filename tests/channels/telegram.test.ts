@@ -171,6 +171,31 @@ describe('Telegram long polling against telegram-test-api', () => {
     expect(sends[i + 1].at - sends[i].at).toBeGreaterThanOrEqual(950);
   });
 
+  it('retries a 5xx from the Bot API with growing backoff and delivers the answer exactly once', async () => {
+    const user = telegramUser(bench, idle, 108);
+    const before = bench.calls.length;
+    let failures = 0;
+    bench.intercept = (method, body) => {
+      if (method !== 'sendMessage' || failures >= 2 || String(body.chat_id) !== '108') return undefined;
+      failures++;
+      return { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } };
+    };
+    try {
+      const [reply] = await user.say(SCRIPT_QUESTION);
+      expect(reply.text).toContain('80万元');
+    } finally {
+      bench.intercept = undefined;
+    }
+    await idle();
+    const sends = bench.calls.slice(before).filter((c) => c.method === 'sendMessage');
+    expect(sends.map((c) => c.status)).toEqual([502, 502, 200]);
+    // Backoff (base 50 ms here) doubles: at least 50 ms, then at least 100 ms.
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(45);
+    expect(sends[2]!.at - sends[1]!.at).toBeGreaterThanOrEqual(95);
+    // Nothing duplicated: the answer reached the chat once.
+    expect(bench.botMessages(108).filter((m) => m.text.includes('80万元'))).toHaveLength(1);
+  });
+
   it('keeps polling after an update that crashes the adapter and a reply Telegram refuses', async () => {
     const user = telegramUser(bench, idle, 107);
     errors.length = 0;
