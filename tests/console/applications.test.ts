@@ -225,4 +225,18 @@ describe('console applications', () => {
       ['under_review', '永康专员'],
     ]);
   });
+
+  it('applies a change of the officer’s scope made on the users page from their next sign-in', async () => {
+    const id = (await app.services.db.query<{ id: string }>("select id::text from admin_users where username = 'yk'")).rows[0].id;
+    await admin.get(`/admin/users/${id}`);
+    expect((await admin.post(`/admin/users/${id}`, { displayName: '永康专员', role: 'officer', region: '东阳市' })).status).toBe(303);
+    // A change of role or scope ends the officer's open sessions; the next sign-in has the new scope.
+    expect((await officer.get('/admin/applications')).status).toBe(302);
+    expect((await officer.login('yk', OFFICER_PASSWORD)).status).toBe(303);
+    expect(listed((await officer.get('/admin/applications')).text)).toEqual([web.reference]);
+    expect((await officer.get(`/admin/applications/${tg.reference}`)).status).toBe(404);
+    const audit = await app.services.db.query<{ before: { region: string }; after: { region: string } }>("select before, after from audit_log where action = 'user.update'");
+    expect(audit.rows.map((r) => [r.before.region, r.after.region])).toEqual([['永康市', '东阳市']]);
+    expect(JSON.stringify(audit.rows)).not.toContain('argon2');
+  });
 });

@@ -72,6 +72,16 @@ describe('console FAQ and N+X editors', () => {
     expect((await c.get('/admin/faq')).text).not.toContain('樱花工坊每家补助');
     const [deleted] = await audit('faq.delete');
     expect(deleted.before.answer).toContain('12万元');
+    // The audit page shows who changed what, with before and after (escaped).
+    const log = await c.get('/admin/audit?action=faq.');
+    expect(log.status).toBe(200);
+    const rows = log.text.split('<tr>').filter((r) => r.includes('<code>faq.update</code>'));
+    expect(rows).toHaveLength(2);
+    expect(rows.some((r) => r.includes('10万元&lt;以验收为准&gt;') && r.includes('12万元'))).toBe(true);
+    expect(rows.every((r) => r.includes('admin'))).toBe(true);
+    expect(log.text).toContain('<code>faq.create</code>');
+    expect(log.text).toContain('<code>faq.delete</code>');
+    expect(log.text).not.toContain('<code>nx.');
   });
 
   it('edits the N+X list, and the intake offers exactly the active items', async () => {

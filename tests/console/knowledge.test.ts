@@ -204,4 +204,15 @@ describe('console knowledge pages', () => {
     const audit = await app.services.db.query("select 1 from audit_log where action in ('document.upload', 'document.replace') and target_id = $1", [target]);
     expect(audit.rows.length).toBe(1);
   });
+
+  it('applies a synonym added in the console to retrieval at once, and stops when it is removed', async () => {
+    const mango = (await search('芒果数字工坊奖励'))[0]!.documentId;
+    const lexicalMango = async () => (await search('霸王龙')).some((h) => h.documentId === mango && h.scores?.lexical !== undefined);
+    expect(await lexicalMango()).toBe(false);
+    await c.get('/admin/dictionary');
+    expect((await c.post('/admin/dictionary/synonyms', { term: '霸王龙', canonical: '芒果' })).status).toBe(303);
+    expect(await lexicalMango()).toBe(true);
+    expect((await c.post('/admin/dictionary/synonyms/delete', { term: '霸王龙' })).status).toBe(303);
+    expect(await lexicalMango()).toBe(false);
+  });
 });
