@@ -45,6 +45,10 @@ export interface RunningServer {
 
 export async function startHttpServer(app: express.Express, port: number, host: string): Promise<RunningServer> {
   const server = http.createServer(app);
+  // Idle keep-alive sockets outlive the clients' own idle timeouts (undici ~4 s, load balancers 60 s), so
+  // the server never closes a socket at the moment a client reuses it (ECONNRESET on a busy machine).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
