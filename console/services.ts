@@ -82,7 +82,7 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     if (!options.db) await db.close().catch(() => {});
     throw e;
   }
-  const answerer = createAnswerer({ retriever: knowledge.retriever, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
+  const answerer = createAnswerer({ retriever: knowledge.retriever, tagger: knowledge.tagger, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
   // Repeated questions skip retrieval; the cache keys on the knowledge generation, history and date.
   const answerCache =
     config.llm.kind === 'none' && config.answerCacheSize > 0 ? createCachedAnswerer(answerer, { db, pack, clock, max: config.answerCacheSize }) : undefined;

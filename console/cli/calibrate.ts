@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const services = await createServices(config);
   try {
     const report = await calibrate(
-      (threshold) => createAnswerer({ retriever: services.knowledge.retriever, pack: services.pack, threshold }),
+      (threshold) => createAnswerer({ retriever: services.knowledge.retriever, tagger: services.knowledge.tagger, pack: services.pack, threshold }),
       items,
       { now: services.clock() },
     );

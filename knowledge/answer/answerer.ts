@@ -17,7 +17,7 @@ import { matchFaq, FAQ_MATCH_THRESHOLD } from './faq.ts';
 import { createFollowUpRewriter } from './followup.ts';
 import { generate, type LlmOptions } from './generative.ts';
 import { loadGlossary } from './glossary.ts';
-import { addTerms, buildIdf, normalizeForMatch, questionTerms, type IdfModel } from './overlap.ts';
+import { buildIdf, normalizeForMatch, questionTerms, type IdfModel, type Tagger } from './overlap.ts';
 import { classifyQuestion, detectLang, stripInjection } from './question.ts';
 import { renderAbstention, renderExtractive, renderFaq } from './render.ts';
 import { createScopeChecker, mentionsAny, type ScopeChecker } from './scope.ts';
@@ -41,6 +41,8 @@ export interface AnswerLog {
 export interface AnswererOptions {
   retriever: Retriever;
   pack: Pack;
+  /** The knowledge base's tagger (`knowledge.tagger`): one jieba with the pack lexicon for the whole app. */
+  tagger: Tagger;
   /** Enables curated FAQ answers. */
   db?: Db;
   llm?: AnswerLlm;
@@ -119,7 +121,7 @@ function paragraphs(texts: PackText[]): string[] {
 }
 
 export function createAnswerer(options: AnswererOptions): PackAnswerer {
-  const { retriever, pack } = options;
+  const { retriever, pack, tagger } = options;
   const log = options.log ?? silent;
   const llm = options.llm ?? { kind: 'none' };
   const threshold = options.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
@@ -130,18 +132,13 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
   let scope: ScopeChecker | undefined;
   let texts: PackText[] | undefined;
   const getTexts = () => (texts ??= packTexts(pack));
-  const getScope = () => (scope ??= createScopeChecker(pack, getTexts().map((t) => t.text).join('\n')));
+  const getScope = () => (scope ??= createScopeChecker(pack, getTexts().map((t) => t.text).join('\n'), tagger));
   /** A document is about a place when it names it repeatedly (温州's rules), not in passing (a list of cities). */
   const documentIsAbout = (title: string, places: string[]) => {
     const text = getTexts().find((t) => t.title === title)?.text ?? '';
     return places.some((p) => title.includes(p) || text.split(p).length - 1 >= 3);
   };
   const followUps = createFollowUpRewriter(pack);
-  addTerms([
-    ...glossary.chineseTerms(),
-    ...pack.regions.regions.flatMap((r) => [r.name, ...r.aliases]),
-    ...pack.industries.industries.flatMap((i) => [i.name, ...i.aliases]),
-  ]);
   let idf: IdfModel | undefined;
   const getIdf = () => (idf ??= buildIdf(paragraphs(getTexts())));
   const places = [...new Set(pack.regions.regions.flatMap((r) => [r.name, ...r.aliases]).filter((p) => p.length >= 2))];
@@ -188,7 +185,7 @@ export function createAnswerer(options: AnswererOptions): PackAnswerer {
     // Two phrasings: as asked, and in the policy's own wording; a passage may match either.
     const worded = vocabulary.normalize(asked);
     const query = vocabulary.expand(asked);
-    const terms: string[][] = [questionTerms(asked), questionTerms(worded)];
+    const terms: string[][] = [questionTerms(asked, tagger), questionTerms(worded, tagger)];
     const base: Assessment = { question, rewrittenQuery, query, lang, confidence: 0, ranked: [], terms };
     const verdict = getScope().check(lang === 'en' ? rewrittenQuery : asked);
     if (!verdict.inScope) return { ...base, outOfScope: `${verdict.reason}:${verdict.detail}` };

@@ -16,6 +16,10 @@ export interface Cues {
   defined?: string;
   /** Names of the pack's regions (with aliases), which answer a where-question. */
   places: string[];
+  /** The noun a "什么样的X" question wants qualified ("什么样的营商环境" → 营商环境). */
+  qualified?: string;
+  /** One part of a code the question asks about ("“1+3+N”宣传活动里的3" → 3). */
+  component?: string;
 }
 
 // "由金华市经信局牵头", "市财政局负责": the agent a who-question asks for.
@@ -53,6 +57,10 @@ export function questionCues(question: string, kind: QuestionKind, places: strin
   const d = q.match(DEFINE);
   const term = (d?.[1] ?? d?.[2])?.replace(/^(这个|那个|所谓的?)/, '');
   if (term && term.length >= 2) cues.defined = term;
+  const k = q.match(/什么样的?([\p{Script=Han}]{2,8}?)(?:[？?]|$)/u);
+  if (k) cues.qualified = k[1];
+  const c = q.match(/([0-9A-Za-z]+(?:\+[0-9A-Za-z]+)+)[^，。？?]*?(?:里|中)的?[“"]?([0-9A-Za-z]+)[”"]?(?:是|指|代表)/);
+  if (c && c[1]!.split('+').includes(c[2]!)) cues.component = c[2];
   return cues;
 }
 
@@ -93,8 +101,28 @@ export function definesTerm(text: string, term: string): boolean {
 export function showsCue(text: string, kind: QuestionKind, cues: Cues | undefined): boolean {
   if (!cues) return false;
   if (cues.defined && definesTerm(text, cues.defined)) return true;
+  // "全力打造“尊企、助企、惠企、安企”的营商环境" says what kind; "打造最优营商环境" barely does.
+  if (cues.qualified && new RegExp(`[”"]的?${escapeRe(cues.qualified)}`).test(text)) return true;
   if (kind === 'who') return AGENT.test(text);
   if (kind === 'count' && cues.counted) return statesCount(text, cues.counted);
   if (kind === 'where') return cues.places.some((p) => text.includes(p));
   return false;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The part of an enumeration that begins with the asked component ("3个细分行业分别召开专场会"). */
+export function beginsWithComponent(sentence: string, component: string): boolean {
+  return new RegExp(`^[“"]?${escapeRe(component)}[”"]?\\s*(个|场|项|大|家|类|是|即|[：:、，,])`, 'i').test(sentence.trim());
+}
+
+// "1998-2006年", "2007—2010年", "2011年开始至今", "2011年起": a sentence that covers one period.
+const PERIOD = /(\d{4})\s*(?:年?\s*[-—–至到]\s*\d{4}\s*年|年(?:开始|起|以来|以后))/;
+
+/** The first year of the period a sentence covers, if it covers one. */
+export function periodStart(sentence: string): number | undefined {
+  const m = toHalfWidth(sentence).match(PERIOD);
+  return m ? Number(m[1]) : undefined;
 }

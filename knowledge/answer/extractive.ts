@@ -8,7 +8,8 @@
  */
 import type { Citation, SearchHit } from '../types.ts';
 import { isCuratorNote, showsCue, type Cues } from './cues.ts';
-import { extractFigures, type Figure } from './figures.ts';
+import { extractFigures, toHalfWidth, type Figure } from './figures.ts';
+import { chooseLead, type ScoredSentence } from './lead.ts';
 import { coverage, normalizeForMatch, type IdfModel, type Terms } from './overlap.ts';
 import { stripInjection, wantedFigures, type QuestionKind } from './question.ts';
 
@@ -58,12 +59,16 @@ export function rerank(
   const n = Math.max(1, hits.length);
   // An amount or ratio question is answered by a chunk that states one ("多少钱" needs 万元); counts and
   // dates are everywhere, so they earn no preference unless the number stands next to the counted noun.
-  const wanted = kind === 'amount' || kind === 'ratio' ? wantedFigures(kind) : [];
+  const wanted = kind === 'amount' || kind === 'ratio' || kind === 'date' ? wantedFigures(kind) : [];
   const states = (h: SearchHit) => wanted.length > 0 && extractFigures(h.text).some((f) => wanted.includes(f.kind));
-  // Regions are named everywhere in the city's document; a place cue only chooses within a clause.
+  // Dates are common (every step of the 推进计划 has one), so stating one only breaks near-ties.
+  const statesBonus = kind === 'date' ? 0.05 : 0.1;
+  // A cue (a number next to the counted noun, a definition, a named agent) is the answer's signature, so
+  // it weighs more than stating some figure. Regions are named everywhere in the city's document; a
+  // place cue only chooses within a clause.
   const cued = (h: SearchHit) => kind !== 'where' && showsCue(h.text, kind, cues);
   const bonus = (hit: SearchHit) =>
-    (preferredDocuments.has(hit.documentId) ? 0.1 : 0) + (states(hit) ? 0.1 : 0) + (cued(hit) ? 0.1 : 0) - (isCuratorNote(hit.text) ? 0.3 : 0);
+    (preferredDocuments.has(hit.documentId) ? 0.1 : 0) + (states(hit) ? statesBonus : 0) + (cued(hit) ? 0.15 : 0) - (isCuratorNote(hit.text) ? 0.3 : 0);
   const ranked = hits.map((hit, i) => ({ hit, coverage: coverage(terms, matchText(hit), idf), rank: i, bonus: bonus(hit) }));
   const key = (r: (typeof ranked)[number]) => r.coverage + 0.05 * (1 - r.rank / n) + r.bonus;
   return ranked.sort((a, b) => key(b) - key(a)).map(({ hit, coverage: c, rank }) => ({ hit, coverage: c, rank }));
@@ -226,14 +231,16 @@ function clauseEvidence(r: RankedHit, q: ExtractQuery, idf: IdfModel): Evidence 
   const headings = hit.sectionPath.filter((h) => h.replace(/^[（(]?[一二三四五六七八九十\d]+[）).、．]?/, '').trim().length >= 4 && /\d/.test(h));
   const sents = [...(withoutTitle.length ? withoutTitle : body), ...(q.kind === 'date' ? headings : [])];
   const wanted = wantedFigures(q.kind);
-  const scored = sents.map((sentence) => {
+  // Numbers the question states ("到2027年", "2025年7月") narrow it most: a sentence holding them is the
+  // one about that year or level.
+  const asked = toHalfWidth(q.question).match(/\d+(?:\.\d+)?/g) ?? [];
+  const statesAsked = (s: string) => (asked.length ? asked.filter((n) => toHalfWidth(s).includes(n)).length / asked.length : 0);
+  const scored: ScoredSentence[] = sents.map((sentence) => {
     const window = bestWindow(sentence, q, idf, context);
-    return { sentence, window, score: coverage(q.terms, `${context} ${sentence}`, idf) * 0.5 + window.score * 0.5 };
+    return { sentence, window, score: coverage(q.terms, `${context} ${sentence}`, idf) * 0.5 + window.score * 0.5 + statesAsked(sentence) * 0.15 };
   });
-  const best = scored.reduce<(typeof scored)[number] | undefined>((b, x) => (!b || x.score > b.score ? x : b), undefined);
-  // For a figure question the sentence holding the figure leads, even when another sentence of the clause
-  // shares more words with the question ("…管理办法…现印发给你们" / "…2025年9月12日"); both are quoted.
-  const lead = best && wanted.length && !best.window.figure ? (scored.filter((x) => x.window.figure).sort((a, b) => b.score - a.score)[0] ?? best) : best;
+  const best = scored.reduce<ScoredSentence | undefined>((b, x) => (!b || x.score > b.score ? x : b), undefined);
+  const lead = best && chooseLead(scored, best, q);
   const sentence = lead?.sentence ?? hit.text.trim();
   let direct = sentence;
   let figure: string | undefined;
@@ -298,7 +305,9 @@ function columnKey(c: string): string {
 /** The column a question names ("2025年", "2025", "总目标"), if any. */
 export function namedColumn(row: TableRow, question: string): string | undefined {
   const q = normalizeForMatch(question).replace(/\s/g, '');
-  return row.cells.map((c) => c.column).find((c) => columnKey(c).length > 0 && q.includes(columnKey(c)));
+  // Users shorten years: "26年" names the 2026年 column.
+  const short = (key: string) => /^20\d\d$/.test(key) && new RegExp(`(?<!\\d)${key.slice(2)}年`).test(q);
+  return row.cells.map((c) => c.column).find((c) => columnKey(c).length > 0 && (q.includes(columnKey(c)) || short(columnKey(c))));
 }
 
 function tableEvidence(r: RankedHit, q: ExtractQuery): (Evidence & { score: number }) | undefined {

@@ -90,7 +90,9 @@ export function extractFigures(text: string): Figure[] {
     if (g.num !== undefined) {
       let v = Number(g.num.replace(/,/g, ''));
       if (g.mag1) v *= g.mag1 === '万' ? 1e4 : 1e8;
-      out.push({ kind: unitKind(g.unit1, Boolean(g.mag1)), value: round(v), raw: m[0].trim(), index: m.index! });
+      // "财建〔2023〕117号" is a document number, not a date.
+      const docNumber = g.unit1 === '号' && /[〕\]］]\s*$/.test(src.slice(Math.max(0, m.index! - 2), m.index!));
+      out.push({ kind: docNumber ? 'number' : unitKind(g.unit1, Boolean(g.mag1)), value: round(v), raw: m[0].trim(), index: m.index! });
       continue;
     }
     if (g.cn !== undefined) {

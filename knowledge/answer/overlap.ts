@@ -5,50 +5,33 @@
  * 竣工验收 or 晾晒 weigh a lot. This share is the retrieval confidence that abstention is calibrated on:
  * retriever scores are rank fusions and say nothing about whether anything relevant was found at all.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
 import { toHalfWidth } from './figures.ts';
+
+/** Part-of-speech tagging: the knowledge base's tokenizer (jieba with the pack lexicon), injected. */
+export interface Tagger {
+  tag(text: string): Array<{ word: string; tag: string }>;
+}
 
 // Particles, pronouns, prepositions and question words carry no evidence; removing them (not just
 // skipping them) also stops bigrams from spanning a content word and a particle ("路径是").
+// 'x' is punctuation and the fragments jieba cannot place ("县要"); the pack lexicon's words come back
+// with an empty tag and are kept.
 const STOP_TAGS = new Set(['uj', 'ul', 'uz', 'ug', 'uv', 'ud', 'y', 'r', 'c', 'p', 'e', 'o', 'x', 'zg']);
-const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前', '的话', '到', '做', '干', '像', '这一块', '这块', '一块']);
+const STOP_WORDS = new Set(['是', '有', '要', '能', '会', '可以', '请问', '想', '知道', '还', '都', '也', '吗', '呢', '给', '我', '我们', '你', '一下', '现在', '目前', '的话', '到', '做', '干', '像', '这一块', '这块', '一块', '一共', '总共', '合计', '总计']);
 // Colloquial "县里/市里/省里" is the policy's 县/市/省: the 里 only says "at that level".
 const LEVEL_LI = /([县市省区镇乡村])里/g;
 const QUESTION_WORDS = /多少万元|多少万|多少钱|多少个|多少|哪些|哪个|哪里|哪几|哪天|什么|啥|怎么样|怎么|咋|如何|多久|几个|几(?=[家个项次年月批部只首名位天]|$)/g;
 // Interrogative phrases jieba cuts into several words ("叫/什么/名字", "拿来/干什么/用"): the asking, not the
 // topic. Removed before tagging, so "项目验收结果拿来干什么用" is judged on 项目 验收 结果 alone.
 const QUESTION_PHRASES =
-  /(是)?(什么|啥)意思|叫什么名字|叫什么|什么名字|什么名称|(拿来|用来|拿去)?(干|做)(什么|啥)用?|有什么用处?|(拿来|用来)(干|做)?|哪一?[类种样]|什么样的?|什么类型的?|什么时候|啥时候|何时|(由|找)?谁来?(负责|承担|担|管)?|看(?=哪|什么|啥)/g;
-
-let jieba: Jieba | undefined;
-const known = new Set<string>();
-function tagger(): Jieba {
-  jieba ??= Jieba.withDict(dict);
-  return jieba;
-}
-
-/**
- * Teaches the tokenizer the pack's terms (总包商, 小巨人, region names …), so a question is cut the way the
- * policy writes them. Idempotent; terms of several packs can share the process.
- */
-export function addTerms(words: Iterable<string>): void {
-  const lines: string[] = [];
-  for (const w of words) {
-    const t = w.replace(/[\s“”"‘’]/g, '');
-    if (t.length < 2 || known.has(t)) continue;
-    known.add(t);
-    lines.push(`${t} 50000 n`);
-  }
-  if (lines.length) tagger().loadDict(Buffer.from(lines.join('\n') + '\n'));
-}
+  /(是)?(什么|啥)意思|多长时间|多少时间|多长|叫什么名字|叫什么|什么名字|什么名称|(拿来|用来|拿去)?(干|做)(什么|啥)用?|有什么用处?|(拿来|用来)(干|做)?|哪一?[类种样]|什么样的?|什么类型的?|什么时候|啥时候|何时|(由|找)?谁来?(负责|承担|担|管)?|看(?=哪|什么|啥)/g;
 
 /**
  * The question's content words, space-separated: non-content words (jieba POS tags plus a short list) are
  * dropped, and bigrams never span two words ("项目 验收" must not demand "目验").
  */
-export function contentOf(question: string): string {
-  return tagger()
+export function contentOf(question: string, tagger: Tagger): string {
+  return tagger
     .tag(toHalfWidth(question).replace(QUESTION_PHRASES, ' ').replace(LEVEL_LI, '$1'))
     .map(({ word, tag }) => (STOP_TAGS.has(tag) || STOP_WORDS.has(word) ? '' : word.replace(QUESTION_WORDS, ' ').trim()))
     .filter(Boolean)
@@ -80,8 +63,8 @@ export function bigrams(text: string): string[] {
 }
 
 /** The bigrams of a question with its question words removed, deduplicated. */
-export function questionTerms(question: string): string[] {
-  return [...new Set(bigrams(contentOf(question)))];
+export function questionTerms(question: string, tagger: Tagger): string[] {
+  return [...new Set(bigrams(contentOf(question, tagger)))];
 }
 
 export interface IdfModel {
@@ -118,7 +101,8 @@ export function coverage(terms: Terms, passage: string, idf: IdfModel): number {
   let total = 0;
   let hit = 0;
   for (const t of terms as string[]) {
-    const w = idf.idf(t);
+    // A lone character ("出", "担") also matches inside unrelated words ("出台"): it counts half.
+    const w = idf.idf(t) * (t.length === 1 && /\p{Script=Han}/u.test(t) ? 0.5 : 1);
     total += w;
     if (text.includes(t)) hit += w;
   }

@@ -7,9 +7,8 @@
  *   never from this city's clauses. The city is pack data (manifest.city, manifest.province, regions).
  */
 import fs from 'node:fs';
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
 import type { Pack } from '../pack/index.ts';
+import type { Tagger } from './overlap.ts';
 
 export type ScopeVerdict =
   | { inScope: true; /** Other places the question names that loaded documents mention. */ places: string[] }
@@ -26,16 +25,12 @@ const SUFFIX = /(特别行政区|自治区|自治州|地区|省|市|县|区|州)
 
 const GAZETTEER = JSON.parse(fs.readFileSync(new URL('./places-cn.json', import.meta.url), 'utf8')) as { provinces: string[]; cities: string[] };
 
-let jieba: Jieba | undefined;
-
 export interface ScopeChecker {
   check(question: string): ScopeVerdict;
 }
 
 /** `corpus`: the text of every loaded document, to tell a place we hold documents about from one we don't. */
-export function createScopeChecker(pack: Pack, corpus: string): ScopeChecker {
-  jieba ??= Jieba.withDict(dict);
-  const tagger = jieba;
+export function createScopeChecker(pack: Pack, corpus: string, tagger: Tagger): ScopeChecker {
   const allowed = new Set<string>(GENERIC_PLACES);
   const add = (name: string | undefined | null) => {
     if (!name) return;

@@ -302,6 +302,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     get tokenizer(): Tokenizer {
       return tok();
     },
+    /** The tokenizer's part-of-speech tagging, following reloads (the answer layer reads questions with it). */
+    tagger: { tag: (text: string) => tok().tag(text) },
 
     /** Seeds the lexicon, builds the tokenizer, re-indexes for a changed embedder and ingests changed documents. */
     init(): Promise<IngestReport> {

@@ -304,7 +304,9 @@ export function parseStructure(text: string, format: 'raw-opinions' | 'markdown'
       }
     }
     if (CLOSING_RE.test(line)) {
+      // The closing clause belongs to no section, but a citation must still say where it is.
       stack.length = 0;
+      push(RANK.l1, /施行|实施|有效期|[至到][^，。]*止/.test(line) ? '结尾（施行期限）' : '结尾');
       addBlock('clause', line, { title: firstSentence(line), meta: { closing: true } });
       seenBody = true;
       continue;

@@ -98,6 +98,11 @@ export class Tokenizer {
     return [...out];
   }
 
+  /** Words with their part-of-speech tags, as jieba reads the text as written (the answer layer's terms). */
+  tag(text: string): Array<{ word: string; tag: string }> {
+    return text ? this.jieba.tag(text, true) : [];
+  }
+
   /** Words as jieba cuts them (precise mode), lower-cased, punctuation and whitespace dropped. */
   words(text: string): string[] {
     if (!text) return [];

@@ -17,7 +17,7 @@ describe('curated FAQ pairs', () => {
   beforeAll(async () => {
     kit = await openAnswerKit();
     repo = faqRepo(kit.testDb.db);
-    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack, db: kit.testDb.db });
+    answerer = createAnswerer({ retriever: kit.knowledge.retriever, tagger: kit.knowledge.tagger, pack: kit.pack, db: kit.testDb.db });
   });
   afterAll(async () => kit?.close());
 

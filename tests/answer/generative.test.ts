@@ -17,6 +17,7 @@ describe('generative mode against a local OpenAI-compatible server', () => {
     kit = await openAnswerKit();
     answerer = createAnswerer({
       retriever: kit.knowledge.retriever,
+      tagger: kit.knowledge.tagger,
       pack: kit.pack,
       llm: { kind: 'openai', baseURL: fake.baseURL, apiKey: KEY, model: 'fake-model', timeoutMs: 2000 },
       log: { info: (msg, fields) => events.push({ msg, fields }), warn: (msg, fields) => events.push({ msg, fields }) },

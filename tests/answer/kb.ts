@@ -30,7 +30,7 @@ export function useExtractiveAnswerer(): { kit(): AnswerTestKit; answerer(): Pac
   let answerer: PackAnswerer | undefined;
   beforeAll(async () => {
     kit = await openAnswerKit();
-    answerer = createAnswerer({ retriever: kit.knowledge.retriever, pack: kit.pack });
+    answerer = createAnswerer({ retriever: kit.knowledge.retriever, tagger: kit.knowledge.tagger, pack: kit.pack });
   });
   afterAll(async () => kit?.close());
   return { kit: () => kit!, answerer: () => answerer! };

@@ -41,9 +41,9 @@ describe('raw opinions: section paths', () => {
     expect(p2.sectionPath).toEqual(['五、推进计划', '（二）第二阶段（2026年1月-2026年9月）', '2.']);
   });
 
-  it('keeps 六、保障措施 paragraphs under their （…） heading and the closing clause at document level', () => {
+  it('keeps 六、保障措施 paragraphs under their （…） heading and the closing clause at document level, cited as the end', () => {
     expect(find((t) => t.startsWith('健全“1+4”'))[0].sectionPath).toEqual(['六、保障措施', '（一）创新工作体制机制，建立健全数改推进机制']);
-    expect(find((t) => t.startsWith('本意见自公布之日施行'))[0].sectionPath).toEqual([]);
+    expect(find((t) => t.startsWith('本意见自公布之日施行'))[0].sectionPath).toEqual(['结尾（施行期限）']);
   });
 });
 
