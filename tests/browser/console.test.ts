@@ -109,6 +109,7 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     expect(drawn).toBeGreaterThanOrEqual(2);
     // With data in the ranking and matrix tables, the dashboard still fits 1366 px.
     expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    expect(await page.evaluate('[...document.querySelectorAll(".card")].filter((c) => c.scrollWidth > c.clientWidth + 1).length')).toBe(0);
     await screenshot(page, 'console-progress');
     fs.rmSync(dir, { recursive: true, force: true });
   });

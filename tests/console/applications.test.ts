@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../console/admin/index.ts';
 import { createHttpApp, startHttpServer, type RunningServer } from '../../console/http/index.ts';
 import { IntakeRepo, type ApplicationRow } from '../../db/index.ts';
+import { storeApplication } from '../helpers/applications.ts';
 import { until } from '../channels/telegram-harness.ts';
 import { runIntakeScript, telegramDriver } from '../eligibility/intake-script.ts';
 import { AdminClient } from '../helpers/admin-client.ts';
@@ -36,16 +37,6 @@ async function webChat(user: string, text: string): Promise<{ conversation: stri
   return (await r.json()) as { conversation: string };
 }
 
-/** Stores an application the way the intake flow does (draft, then submit), for a chat user. */
-async function storeApplication(conversationId: string, channel: string, uscc: string, companyName: string, data: Record<string, unknown>): Promise<ApplicationRow> {
-  const s = app.services;
-  const conv = await s.engine.chat.getConversation(conversationId);
-  const repo = new IntakeRepo(s.db);
-  const now = s.clock();
-  const draft = await repo.openDraft(s.pack.id, conv!.userId, conversationId, now);
-  return repo.submit({ draftId: draft.id, pack: s.pack.id, prefix: tg.reference.split('-')[0], userId: conv!.userId, uscc, companyName, data, conversationId, channel, now, year: now.getFullYear() });
-}
-
 beforeAll(async () => {
   app = await startTelegramApp(async (services) => {
     await services.db.query("insert into admin_users (username, password_hash, role) values ('chief', $1, 'admin')", [await hashPassword(ADMIN_PASSWORD)]);
@@ -54,14 +45,16 @@ beforeAll(async () => {
   server = await startHttpServer(createHttpApp(app.services), 0, '127.0.0.1');
   const reference = await runIntakeScript(telegramDriver(app, CHAT));
   tg = (await new IntakeRepo(app.services.db).getByReference(reference))!;
-  // The other applications copy the stored shape of the real one, with their own company, district and industry.
-  const base = tg.data as { answers: Record<string, unknown> };
-  const like = (answers: Record<string, unknown>) => ({ ...base, channel: 'web', answers: { ...base.answers, painPoints: { selected: [], other: [] }, ...answers } });
+  // The other applications are stored for web-chat users, in their own districts and industries.
   const w = await webChat('ent-web-1', '你好');
-  web = await storeApplication(w.conversation, 'web', '91330783MA2E00001X', '东阳横店磁业有限公司', like({ companyName: '东阳横店磁业有限公司', uscc: '91330783MA2E00001X', region: '东阳市', industry: 'magnetic-materials' }));
+  web = await storeApplication(app.services, { conversationId: w.conversation, uscc: '91330783MA2E00001X', companyName: '东阳横店磁业有限公司', answers: { region: '东阳市', industry: 'magnetic-materials' } });
   const f = await webChat('ent-web-2', '你好');
-  const name = '=HYPERLINK("http://x")服饰';
-  formula = await storeApplication(f.conversation, 'web', '91330782MA2E00002Y', name, like({ companyName: name, uscc: '91330782MA2E00002Y', region: '义乌市', industry: 'apparel', contactName: '<script>alert(1)</script>' }));
+  formula = await storeApplication(app.services, {
+    conversationId: f.conversation,
+    uscc: '91330782MA2E00002Y',
+    companyName: '=HYPERLINK("http://x")服饰',
+    answers: { region: '义乌市', industry: 'apparel', contactName: '<script>alert(1)</script>' },
+  });
   admin = new AdminClient(server.url);
   expect((await admin.login('chief', ADMIN_PASSWORD)).status).toBe(303);
   officer = new AdminClient(server.url);

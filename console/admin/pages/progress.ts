@@ -82,7 +82,7 @@ ${regions.map((r) => html`<tr><th>${r}</th>${industries.map((i) => {
 <section class="card"><h2>区县排名${ranking ? html`（${ranking.label}，${ranking.from} 至 ${ranking.to}）` : ''}</h2>
 ${ranking && ranking.rows.length
   ? html`${chart({ type: 'bar', horizontal: true, labels: ranking.rows.map((r) => r.region), datasets: [{ label: '综合得分', data: ranking.rows.map((r) => r.score) }] })}
-<table class="table small"><thead><tr><th>名次</th><th>区县</th><th class="num">得分</th>${ranking.criteria.map((c) => html`<th class="num">${c.label}（${c.weight}）</th>`)}</tr></thead><tbody>
+<table class="table small wrap-head"><thead><tr><th>名次</th><th>区县</th><th class="num">得分</th>${ranking.criteria.map((c) => html`<th class="num">${c.label}（${c.weight}）</th>`)}</tr></thead><tbody>
 ${ranking.rows.map((r) => html`<tr><td>${r.rank}</td><td>${r.region}</td><td class="num">${fmtScore(r.score, 1)}</td>${ranking.criteria.map((c) => html`<td class="num">${r.values[c.id] ?? 0}</td>`)}</tr>`)}
 </tbody></table>${ranking.pendingWeights ? html`<p class="muted small">权重待主管部门确认，当前为政策包中的暂定值。</p>` : ''}`
   : EMPTY}
