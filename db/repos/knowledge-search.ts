@@ -151,7 +151,9 @@ export const knowledgeSearchRepo = {
   async hitDetails(q: Queryable, ids: string[]): Promise<(ChunkRow & { documentTitle: string; documentShortTitle: string | null; scope: DocumentScope })[]> {
     if (ids.length === 0) return [];
     const r = await q.query<any>(
-      `select c.*, d.title as document_title, d.short_title as document_short_title, d.scope as document_scope
+      // Named columns: c.* would also ship every candidate's tsvector, parsed as text and thrown away.
+      `select c.id, c.pack, c.document_id, c.position, c.kind, c.section_path, c.text, c.tokens, c.industries, c.regions, c.meta, c.disabled,
+              d.title as document_title, d.short_title as document_short_title, d.scope as document_scope
        from kb_chunks c join kb_documents d on d.pack = c.pack and d.id = c.document_id where c.id = any($1::text[])`,
       [ids],
     );
