@@ -99,6 +99,13 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
+  // The pack's own place names never change while it is loaded: derived once.
+  const localPlaces = new Set(
+    [pack.regions.cityProper, ...pack.regions.regions]
+      .flatMap((x) => (x ? [x.name, ...x.aliases] : []))
+      .concat(pack.manifest.city)
+      .flatMap((n) => [n, n.replace(/[省市县区]$/u, '')]),
+  );
   let homeCache: Promise<Set<string>> | null = null;
   let validityCache: Promise<string[]> | null = null;
   const invalidate = () => {
@@ -119,12 +126,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         .chunksContaining(db, pack.id, v.document, v.clause)
         .catch((e) => ((validityCache = null), Promise.reject(e))));
     },
-    localPlaces: async () => {
-      const r = pack.regions;
-      const names = [r.cityProper, ...r.regions].flatMap((x) => (x ? [x.name, ...x.aliases] : []));
-      names.push(pack.manifest.city, pack.manifest.city.replace(/市$/u, ''));
-      return new Set(names.flatMap((n) => [n, n.replace(/[省市县区]$/u, '')]));
-    },
+    localPlaces: async () => localPlaces,
     homeDocuments: () =>
       (homeCache ??= knowledgeRepo
         .listDocuments(db, pack.id)
