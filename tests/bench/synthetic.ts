@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { evaluation, loadPack, type Pack } from '../../knowledge/index.ts';
 
-/** mulberry32: a small, fast, seedable PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small, fast, seedable PRNG (seeded, so a synthetic index or a failing test reproduces). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

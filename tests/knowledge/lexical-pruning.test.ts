@@ -6,22 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeRepo, knowledgeSearchRepo, type ChunkRow } from '../../db/index.ts';
+import { prng } from '../bench/synthetic.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 const PACK = 'prune-test';
 const BM25 = { k1: 1.2, b: 0.3 };
-
-/** mulberry32: seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('lexical ranker pruning', () => {
   let t: TestDb;
