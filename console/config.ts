@@ -31,6 +31,12 @@ const EnvSchema = z.object({
   DATA_DIR: optionalString,
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: intWithDefault(10, 1, 200),
+  /** Embedded PGlite on its own worker thread (default) or on the main thread. */
+  PGLITE_THREAD: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .pipe(z.enum(['worker', 'main'], { error: 'must be worker or main' }).optional().default('worker')),
   PACK: optionalString,
   PACKS_DIR: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().default('info'),
@@ -102,7 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const db: DbOptions = env.DATABASE_URL
     ? { kind: 'pg', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
-    : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR ?? './data') };
+    : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR ?? './data'), thread: env.PGLITE_THREAD };
   if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL))
     throw new AppError('config', `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactUrl(env.DATABASE_URL)})`);
 

@@ -4,7 +4,7 @@
  */
 export { AppError, isAppError } from './errors.ts';
 export type { AppErrorCode, AppErrorOptions, FieldErrors } from './errors.ts';
-export type { Db, DbKind, DbOptions, Queryable, QueryResult, SqlParam } from './types.ts';
+export type { Db, DbKind, DbOptions, PgliteThread, Queryable, QueryResult, SqlParam } from './types.ts';
 export { openDb } from './open.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export type { Migration } from './migrate.ts';

@@ -5,13 +5,19 @@
 import { migrate } from './migrate.ts';
 import { openPg } from './pg.ts';
 import { openPglite } from './pglite.ts';
-import type { Db, DbOptions } from './types.ts';
+import { openPgliteWorker } from './pglite-worker.ts';
+import type { Db, DbOptions, PgliteThread } from './types.ts';
+
+/** A data directory gets its own database thread unless told otherwise; in-memory test databases do not. */
+export function embeddedThread(options: Exclude<DbOptions, { kind: 'pg' }>): PgliteThread {
+  return options.thread ?? (options.kind === 'pglite' ? 'worker' : 'main');
+}
 
 export async function openDb(options: DbOptions, { runMigrations = true } = {}): Promise<Db> {
   const db =
     options.kind === 'pg'
       ? await openPg(options.url, options.poolSize)
-      : await openPglite(options.kind === 'pglite' ? options.dataDir : null);
+      : await (embeddedThread(options) === 'worker' ? openPgliteWorker : openPglite)(options.kind === 'pglite' ? options.dataDir : null);
   if (runMigrations) {
     try {
       await migrate(db);

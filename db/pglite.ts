@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { AppError } from './errors.ts';
 import { mapDbError } from './map-error.ts';
+import { PgliteSession, startPglite, type SessionTransaction } from './pglite-session.ts';
 import type { Db, QueryResult, Queryable, SqlParam } from './types.ts';
 
 const LOCK_FILE = 'shugai.lock';
@@ -18,6 +19,10 @@ function dataDirError(dir: string, why: string, cause?: unknown): AppError {
     cause,
     userMessage: `数据目录 ${dir} 无法使用：${why}`,
   });
+}
+
+export function openFailed(dir: string, e: unknown): AppError {
+  return dataDirError(dir, `the database in it could not be opened (corrupt or from another version): ${(e as Error)?.message ?? e}`, e);
 }
 
 function pidAlive(pid: number): boolean {
@@ -30,7 +35,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Checks the directory before PGlite touches it; returns the lock file path it took. */
-function prepareDataDir(dir: string): string {
+export function prepareDataDir(dir: string): string {
   if (fs.existsSync(dir)) {
     const st = fs.statSync(dir);
     if (!st.isDirectory()) throw dataDirError(dir, 'it exists but is not a directory');
@@ -59,12 +64,12 @@ function prepareDataDir(dir: string): string {
   return lock;
 }
 
-function wrapQueryable(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
+function wrapQueryable(q: Pick<SessionTransaction, 'query' | 'exec'>): Queryable {
   return {
     async query<T>(sql: string, params?: readonly SqlParam[]): Promise<QueryResult<T>> {
       try {
-        const r = await q.query<T>(sql, params as unknown[] | undefined);
-        return { rows: r.rows, affectedRows: r.affectedRows ?? 0 };
+        const r = await q.query(sql, params);
+        return { rows: r.rows as T[], affectedRows: r.affectedRows };
       } catch (e) {
         throw mapDbError(e);
       }
@@ -84,15 +89,14 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
   const lock = dir ? prepareDataDir(dir) : null;
   let pg: PGlite;
   try {
-    pg = new PGlite({ ...(dir ? { dataDir: dir } : {}), extensions: { vector } });
-    await pg.waitReady;
-    await pg.query('select 1');
+    pg = await startPglite(dir);
   } catch (e) {
     if (lock) fs.rmSync(lock, { force: true });
-    if (dir) throw dataDirError(dir, `the database in it could not be opened (corrupt or from another version): ${(e as Error)?.message ?? e}`, e);
+    if (dir) throw openFailed(dir, e);
     throw mapDbError(e);
   }
-  const base = wrapQueryable(pg);
+  const session = new PgliteSession(pg);
+  const base = wrapQueryable(session);
   let closed = false;
   return {
     kind: 'pglite',
@@ -100,7 +104,7 @@ export async function openPglite(dataDir: string | null): Promise<Db> {
     ...base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       try {
-        return await pg.transaction((tx) => fn(wrapQueryable(tx)));
+        return await session.transaction((tx) => fn(wrapQueryable(tx)));
       } catch (e) {
         throw mapDbError(e);
       }

@@ -33,8 +33,14 @@ export interface Db extends Queryable {
   backup?(): Promise<Uint8Array>;
 }
 
+/**
+ * Where embedded PGlite runs: on a worker thread of its own (the default for a data directory: the
+ * database uses a second core and never stalls HTTP work) or on the caller's thread.
+ */
+export type PgliteThread = 'worker' | 'main';
+
 export type DbOptions =
-  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite'; dataDir: string; /** default 'worker' */ thread?: PgliteThread }
   /** `memory://` keeps PGlite in memory: for tests only. */
-  | { kind: 'pglite-memory' }
+  | { kind: 'pglite-memory'; /** default 'main' */ thread?: PgliteThread }
   | { kind: 'pg'; url: string; poolSize?: number };

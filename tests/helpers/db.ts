@@ -1,6 +1,7 @@
 /**
  * Gives each test file a fresh, migrated database on the engine the run asks for:
  * - default: embedded PGlite in memory (the product's default engine);
+ * - TEST_DB=worker: the same, on its own worker thread (how `npm start` runs a data directory);
  * - TEST_DB=wire: the `pg` code path against PGlite served over the PostgreSQL wire protocol;
  * - TEST_DATABASE_URL: the `pg` code path against a real server, in a schema of its own.
  */
@@ -11,11 +12,12 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { openDb, type Db, type DbOptions } from '../../db/index.ts';
 
-export type TestDbMode = 'pglite' | 'wire' | 'server';
+export type TestDbMode = 'pglite' | 'worker' | 'wire' | 'server';
 
 export function testDbMode(): TestDbMode {
   if (process.env.TEST_DATABASE_URL) return 'server';
   if (process.env.TEST_DB === 'wire') return 'wire';
+  if (process.env.TEST_DB === 'worker') return 'worker';
   return 'pglite';
 }
 
@@ -44,10 +46,10 @@ export async function startWireServer(): Promise<{ url: string; stop(): Promise<
   };
 }
 
-export async function openTestDb(): Promise<TestDb> {
-  const mode = testDbMode();
-  if (mode === 'pglite') {
-    const options: DbOptions = { kind: 'pglite-memory' };
+/** `mode` overrides the run's engine, for contract tests that cover every embedded transport at once. */
+export async function openTestDb(mode: TestDbMode = testDbMode()): Promise<TestDb> {
+  if (mode === 'pglite' || mode === 'worker') {
+    const options: DbOptions = { kind: 'pglite-memory', thread: mode === 'worker' ? 'worker' : 'main' };
     const db = await openDb(options);
     return { db, mode, options, close: () => db.close() };
   }
