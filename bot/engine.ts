@@ -123,12 +123,6 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
   const senders = new SenderRegistry({ chat, transcripts, signer, clock, log });
   const rateCounter: RateCounter = options.rateCounter ?? chat;
 
-  const identify: Middleware = async (turn, next) => {
-    const m = turn.message;
-    turn.user = toChatUser(await chat.identify(m.channel, m.user.externalId, m.user.displayName));
-    await next();
-  };
-
   const loadConversation = async (turn: Turn) => {
     const m = turn.message;
     turn.conversation = await chat.conversation({ userId: turn.user.id, channel: m.channel, chatId: m.chat.id, threadId: m.chat.threadId });
@@ -136,17 +130,38 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
 
   // Redeliveries come within minutes (Telegram, Slack retries); a week of ids is plenty, pruned hourly.
   let prunedAt = 0;
-  const dedupe: Middleware = async (turn, next) => {
+  /**
+   * Identify the user, load the conversation, drop duplicate deliveries. A returning user in a known
+   * conversation — nearly every message — costs one statement; first contact takes the step-by-step path.
+   */
+  const arrive: Middleware = async (turn, next) => {
     if (turn.now.getTime() - prunedAt > 3600_000) {
       prunedAt = turn.now.getTime();
       await chat.pruneUpdates(new Date(prunedAt - 7 * 24 * 3600_000));
     }
-    // A duplicate needs its conversation too (the caller reports it), so loading first costs nothing
-    // and lets the claim record the conversation in the same statement.
-    await loadConversation(turn);
-    if (await chat.claimUpdate(turn.message.channel, turn.message.id, turn.now, turn.conversation.id)) return next();
+    const m = turn.message;
+    const known = await chat.arrive({
+      channel: m.channel,
+      externalId: m.user.externalId,
+      displayName: m.user.displayName,
+      chatId: m.chat.id,
+      threadId: m.chat.threadId,
+      messageId: m.id,
+      at: turn.now,
+    });
+    let claimed: boolean;
+    if (known?.conversation) {
+      turn.user = toChatUser(known.user);
+      turn.conversation = known.conversation;
+      claimed = known.claimed;
+    } else {
+      turn.user = toChatUser(known?.user ?? (await chat.identify(m.channel, m.user.externalId, m.user.displayName)));
+      await loadConversation(turn);
+      claimed = await chat.claimUpdate(m.channel, m.id, turn.now, turn.conversation.id);
+    }
+    if (claimed) return next();
     turn.duplicate = true;
-    log.info('duplicate delivery dropped', { channel: turn.message.channel, id: turn.message.id });
+    log.info('duplicate delivery dropped', { channel: m.channel, id: m.id });
   };
 
   const guard: Middleware = async (turn, next) => {
@@ -238,7 +253,7 @@ export async function createEngine(options: EngineOptions): Promise<BotEngine> {
   };
 
   const routeStage: Middleware = async (turn) => route(turn, kit);
-  const pipeline = compose([identify, dedupe, guard, errorBoundary, commit, ...(options.middleware ?? []), routeStage]);
+  const pipeline = compose([arrive, guard, errorBoundary, commit, ...(options.middleware ?? []), routeStage]);
   const lock = new KeyedLock();
 
   return {

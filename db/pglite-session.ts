@@ -36,6 +36,8 @@ interface Prepared {
   name: string;
   /** Parameter type oids, for PGlite's serializers. */
   types: number[];
+  /** The result's columns, described once at prepare time instead of on every execution. */
+  rowDescription?: unknown;
 }
 
 type Serializer = (x: unknown) => string;
@@ -154,11 +156,10 @@ export class PgliteSession {
       return serialize ? serialize(v) : String(v);
     });
     const r = await this.engine.runExclusive(() =>
-      this.engine.execProtocol(concat([ser.bind({ statement: st.name, values }), ser.describe({ type: 'P' }), ser.execute({}), ser.sync()]), {
-        syncToFs: autocommit,
-      }),
+      this.engine.execProtocol(concat([ser.bind({ statement: st.name, values }), ser.execute({}), ser.sync()]), { syncToFs: autocommit }),
     );
-    const result = parse.parseResults(r.messages, this.engine.parsers as never)[0];
+    const messages = st.rowDescription ? [st.rowDescription, ...r.messages] : r.messages;
+    const result = parse.parseResults(messages as typeof r.messages, this.engine.parsers as never)[0];
     return { rows: result?.rows ?? [], affectedRows: result?.affectedRows ?? 0 };
   }
 
@@ -173,7 +174,11 @@ export class PgliteSession {
     const r = await this.engine.runExclusive(() =>
       this.engine.execProtocol(concat([ser.parse({ name, text: sql }), ser.describe({ type: 'S', name }), ser.sync()]), { syncToFs: false }),
     );
-    const prepared = { name, types: parse.parseDescribeStatementResults(r.messages) };
+    const prepared: Prepared = {
+      name,
+      types: parse.parseDescribeStatementResults(r.messages),
+      rowDescription: r.messages.find((m) => m.name === 'rowDescription'),
+    };
     this.statements.set(sql, prepared);
     if (this.statements.size > this.maxStatements) await this.forget(this.statements.keys().next().value!);
     return prepared;

@@ -37,6 +37,17 @@ const CONV_COLS = `id, user_id as "userId", channel, chat_id as "chatId", thread
   flow_version as "flowVersion", flow_state as "flowState", revision, abstain_streak as "abstainStreak",
   created_at as "createdAt", last_message_at as "lastMessageAt"`;
 
+/**
+ * The identity ($1 channel, $2 external id, $3 display name) and its refresh: last_seen_at at most once a
+ * minute, or when the display name changed, so a busy user's messages do not each rewrite the row.
+ */
+const IDENTITY_CTES = `with ident as (select user_id, last_seen_at, display_name from channel_identities where channel = $1 and external_id = $2),
+       touched as (
+         update channel_identities ci set last_seen_at = now(), display_name = coalesce($3, ci.display_name)
+         from ident where ci.channel = $1 and ci.external_id = $2
+           and (ident.last_seen_at < now() - interval '60 seconds' or ($3::text is not null and $3::text is distinct from ident.display_name))
+         returning 1)`;
+
 export function newId(prefix: string): string {
   return `${prefix}_${crypto.randomBytes(12).toString('base64url')}`;
 }
@@ -51,12 +62,7 @@ export class ChatRepo {
    */
   async identify(channel: string, externalId: string, displayName?: string): Promise<UserRow> {
     const found = await this.db.query<UserRow>(
-      `with ident as (select user_id, last_seen_at, display_name from channel_identities where channel = $1 and external_id = $2),
-       touched as (
-         update channel_identities ci set last_seen_at = now(), display_name = coalesce($3, ci.display_name)
-         from ident where ci.channel = $1 and ci.external_id = $2
-           and (ident.last_seen_at < now() - interval '60 seconds' or ($3::text is not null and $3::text is distinct from ident.display_name))
-         returning 1)
+      `${IDENTITY_CTES}
        select ${USER_COLS} from users u join ident on u.id = ident.user_id`,
       [channel, externalId, displayName ?? null],
     );
@@ -72,6 +78,46 @@ export class ChatRepo {
     // Another process won the race: drop our orphan and use theirs.
     if (userId !== id) await this.db.query('delete from users where id = $1', [id]);
     return (await this.getUser(userId))!;
+  }
+
+  /**
+   * A known user writing in a known conversation, in one statement: finds the user behind the identity
+   * and their conversation (refreshing both timestamps as identify() and conversation() do) and claims
+   * the delivery. Returns null when the identity is new, and no conversation when the user has none in
+   * this chat yet: the caller then takes the step-by-step path, which creates what is missing.
+   */
+  async arrive(a: {
+    channel: string;
+    externalId: string;
+    displayName?: string;
+    chatId: string;
+    threadId?: string;
+    messageId: string;
+    at: Date;
+  }): Promise<{ user: UserRow; conversation: ConversationRow | null; claimed: boolean } | null> {
+    const r = await this.db.query<ConversationRow & { uId: string; uRole: ChatUserRole; uName: string | null; uLang: ChatLang; claimed: boolean }>(
+      `${IDENTITY_CTES},
+       usr as (select u.id, u.role, u.display_name, u.lang from users u join ident on u.id = ident.user_id),
+       found as (select ${CONV_COLS} from conversations where user_id = (select id from usr) and channel = $1 and chat_id = $4 and thread_id = $5),
+       conv_touched as (
+         update conversations c set last_message_at = now() from found f
+         where c.id = f.id and f."lastMessageAt" < now() - interval '60 seconds' returning 1),
+       claim as (
+         insert into processed_updates (channel, message_id, processed_at, conversation_id)
+         select $1, $6, $7, f.id from found f on conflict do nothing returning 1)
+       select usr.id as "uId", usr.role as "uRole", usr.display_name as "uName", usr.lang as "uLang", f.*,
+         exists (select 1 from claim) as claimed
+       from usr left join found f on true`,
+      [a.channel, a.externalId, a.displayName ?? null, a.chatId, a.threadId ?? '', a.messageId, a.at],
+    );
+    const row = r.rows[0];
+    if (!row) return null;
+    const { uId, uRole, uName, uLang, claimed, ...conversation } = row;
+    return {
+      user: { id: uId, role: uRole, displayName: uName, lang: uLang },
+      conversation: conversation.id ? (conversation as ConversationRow) : null,
+      claimed,
+    };
   }
 
   async getUser(id: string): Promise<UserRow | null> {

@@ -3,6 +3,7 @@
  * for), every answer with its citations, hit scores and mode, and the users' 👍/👎 feedback. The console
  * lists and filters conversations from here.
  */
+import crypto from 'node:crypto';
 import type { Queryable, SqlParam } from '../types.ts';
 
 export interface StoredCitation {
@@ -115,11 +116,17 @@ export interface ConversationFilter {
 
 const MSG_COLS = `id::text as id, conversation_id as "conversationId", direction, kind, text, payload, citations, buttons,
   answer_id::text as "answerId", author, created_at as "createdAt"`;
-const ANSWER_COLS = `id::text as id, conversation_id as "conversationId", question, rewritten_query as "rewrittenQuery", text,
-  citations, hits, abstained, mode, confidence, lang, feedback, feedback_reason as "feedbackReason", feedback_at as "feedbackAt",
-  created_at as "createdAt"`;
+const ANSWER_COLS = `a.id::text as id, a.conversation_id as "conversationId", a.question, a.rewritten_query as "rewrittenQuery", a.text,
+  a.citations, coalesce(h.hits, a.hits) as hits, a.abstained, a.mode, a.confidence, a.lang, a.feedback, a.feedback_reason as "feedbackReason",
+  a.feedback_at as "feedbackAt", a.created_at as "createdAt"`;
+/** Answers with their hits, stored once per distinct set (migration 032). */
+const ANSWERS = 'answers a left join answer_hits h on h.key = a.hits_key';
+/** Hit sets this process has stored: a known set travels as its key alone. Bounded; forgetting is harmless. */
+const MAX_KNOWN_HITS = 5000;
 
 export class TranscriptRepo {
+  private readonly knownHits = new Set<string>();
+
   constructor(private readonly db: Queryable) {}
 
   async addMessage(m: NewMessage): Promise<string> {
@@ -173,17 +180,26 @@ export class TranscriptRepo {
     return r.rows;
   }
 
+  /**
+   * Stores an answer; its hits go to answer_hits once per distinct set (the same cached answer repeats
+   * them thousands of times) and the row references them by hash. A set this process stored before is not
+   * sent again. This repository writes outside transactions, so a stored set stays stored.
+   */
   async addAnswer(a: NewAnswer): Promise<string> {
+    const hits = JSON.stringify(a.hits);
+    const key = crypto.createHash('sha256').update(hits).digest('base64url');
     const r = await this.db.query<{ id: string }>(
-      `insert into answers (conversation_id, question, rewritten_query, text, citations, hits, abstained, mode, confidence, lang, created_at)
-       values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, coalesce($11, now())) returning id::text as id`,
+      `with h as (insert into answer_hits (key, hits) select $6, $7::text::jsonb where $7::text is not null on conflict (key) do nothing)
+       insert into answers (conversation_id, question, rewritten_query, text, citations, hits_key, abstained, mode, confidence, lang, created_at)
+       values ($1, $2, $3, $4, $5::jsonb, $6, $8, $9, $10, $11, coalesce($12, now())) returning id::text as id`,
       [
         a.conversationId,
         a.question,
         a.rewrittenQuery ?? null,
         a.text,
         JSON.stringify(a.citations),
-        JSON.stringify(a.hits),
+        key,
+        this.knownHits.has(key) ? null : hits,
         a.abstained,
         a.mode,
         a.confidence ?? null,
@@ -191,17 +207,19 @@ export class TranscriptRepo {
         a.createdAt ?? null,
       ],
     );
+    if (this.knownHits.size >= MAX_KNOWN_HITS) this.knownHits.clear();
+    this.knownHits.add(key);
     return r.rows[0]!.id;
   }
 
   async getAnswer(id: string): Promise<AnswerRow | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
-    const r = await this.db.query<AnswerRow>(`select ${ANSWER_COLS} from answers where id = $1::bigint`, [id]);
+    const r = await this.db.query<AnswerRow>(`select ${ANSWER_COLS} from ${ANSWERS} where a.id = $1::bigint`, [id]);
     return r.rows[0] ?? null;
   }
 
   async answers(conversationId: string): Promise<AnswerRow[]> {
-    const r = await this.db.query<AnswerRow>(`select ${ANSWER_COLS} from answers where conversation_id = $1 order by id`, [conversationId]);
+    const r = await this.db.query<AnswerRow>(`select ${ANSWER_COLS} from ${ANSWERS} where a.conversation_id = $1 order by a.id`, [conversationId]);
     return r.rows;
   }
 

@@ -64,6 +64,20 @@ describe('engine pipeline', () => {
     expect(answerer.calls.length).toBe(calls + 1);
   });
 
+  it('a returning user: the known conversation, duplicates dropped once across engines, a new chat its own conversation', async () => {
+    const other = await engine();
+    const first = await e.handle(msg('p3', { text: '你好', id: 'ret-1' }));
+    const [a, b] = await Promise.all([e.handle(msg('p3', { text: '你好', id: 'ret-2' })), other.handle(msg('p3', { text: '你好', id: 'ret-2' }))]);
+    expect([a.duplicate, b.duplicate].filter(Boolean)).toHaveLength(1);
+    expect([a.conversationId, b.conversationId]).toEqual([first.conversationId, first.conversationId]);
+    const elsewhere = await e.handle({ ...msg('p3', { text: '你好', id: 'ret-3' }), chat: { id: 'group-9', kind: 'group' } });
+    expect(elsewhere.duplicate).toBeUndefined();
+    expect(elsewhere.conversationId).not.toBe(first.conversationId);
+    // The identity was not created twice: both conversations belong to one user.
+    const [c1, c2] = await Promise.all([e.chat.getConversation(first.conversationId), e.chat.getConversation(elsewhere.conversationId)]);
+    expect(c1!.userId).toBe(c2!.userId);
+  });
+
   it('rate-limits per user in the database with a clear Chinese message, and recovers next minute', async () => {
     now = new Date('2026-03-02T02:10:05Z');
     for (let i = 0; i < 3; i++) expect((await e.handle(msg('rl', { text: '/help' }))).rateLimited).toBeUndefined();
@@ -229,6 +243,15 @@ describe('Q&A, feedback and handoff', () => {
     const transcript = await e.transcripts.messages(r1.conversationId);
     expect(transcript.map((m) => m.direction)).toEqual(['in', 'out', 'in', 'out']);
     expect(transcript[1]!.citations?.[0]?.quote).toBe(FIXTURE_QUOTE);
+  });
+
+  it('stores a repeated set of hits once, and every answer still shows them (also from a fresh repository)', async () => {
+    const before = (await t.db.query<{ n: number }>('select count(*)::int as n from answer_hits')).rows[0]!.n;
+    const ids: string[] = [];
+    for (const user of ['h1', 'h2', 'h3']) ids.push((await e.handle(msg(user, { text: SCRIPT_QUESTION }))).replies[0]!.meta!.answerId!);
+    const after = (await t.db.query<{ n: number }>('select count(*)::int as n from answer_hits')).rows[0]!.n;
+    expect(after - before).toBeLessThanOrEqual(1);
+    for (const id of ids) expect((await new TranscriptRepo(t.db).getAnswer(id))!.hits[0]).toMatchObject({ chunkId: 'fixture-17' });
   });
 
   it("records 👍 and 👎 (with the reason asked afterwards) only for the conversation's own answers", async () => {
