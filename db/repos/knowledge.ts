@@ -197,9 +197,15 @@ export const knowledgeRepo = {
     return r.rows.map(mapChunk);
   },
 
-  /** Fresh planner statistics after bulk writes, so the HNSW and GIN indexes are used at scale. */
+  /**
+   * After bulk writes: fresh planner statistics, so the HNSW and GIN indexes are used at scale, and the
+   * GIN index's pending list merged into the index proper. New entries wait in that unsorted list until
+   * a vacuum (never, on PGlite) or until it reaches 4 MB, and every lexical query scanned all of it: at
+   * 10k chunks that made the planner prefer a sequential scan and cost 11–27 ms a statement instead of
+   * 2–3 (docs/benchmarks.md).
+   */
   async analyze(q: Queryable): Promise<void> {
-    await q.exec('analyze kb_chunks; analyze kb_embeddings; analyze kb_documents');
+    await q.exec(`analyze kb_chunks; analyze kb_embeddings; analyze kb_documents; select gin_clean_pending_list('kb_chunks_tsv'::regclass)`);
   },
 
   // ---- embedding indexes ----
