@@ -231,14 +231,16 @@ export const knowledgeRepo = {
   },
 
   /** The partial HNSW index for one embedding index; id and dimension are integers we generated. */
-  async createHnsw(q: Queryable, index: EmbeddingIndexRow): Promise<void> {
+  async createHnsw(q: Queryable, index: EmbeddingIndexRow, params?: { m: number; efConstruction: number }): Promise<void> {
     const id = Math.trunc(index.id);
     const dims = Math.trunc(index.dimensions);
     if (dims > 2000) return; // pgvector's HNSW limit for `vector`; larger indexes are scanned exactly.
+    const m = Math.min(Math.max(Math.trunc(params?.m ?? 16), 2), 100);
+    const ef = Math.min(Math.max(Math.trunc(params?.efConstruction ?? 64), 2 * m), 1000);
     // The graph of a large index must fit in maintenance memory or the build crawls.
     // One exec, so on a pool the setting and the build share a connection.
     await q.exec(
-      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
+      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) with (m = ${m}, ef_construction = ${ef}) where index_id = ${id}`,
     );
   },
 
