@@ -17,7 +17,7 @@ export type { EnterpriseRow, EnterpriseFields, StageEventRow, OutputRow, Officer
 export { knowledgeRepo, vectorLiteral, mapChunk, LIVE_INDEX_SETTING } from './repos/knowledge.ts';
 export type { ChunkRow, DocumentRow, DocumentScope, EmbeddingIndexRow, StoredChunkKind } from './repos/knowledge.ts';
 export { knowledgeSearchRepo, orQuery } from './repos/knowledge-search.ts';
-export type { ChunkFilter, RankedId, TermStats } from './repos/knowledge-search.ts';
+export type { ChunkFilter, HitDetail, RankedId, TermStats } from './repos/knowledge-search.ts';
 export { knowledgeTermsRepo } from './repos/knowledge-terms.ts';
 export * from './repos/chat.ts';
 export * from './repos/transcripts.ts';

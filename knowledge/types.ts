@@ -53,6 +53,18 @@ export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
   embed(texts: string[]): Promise<number[][]>;
+  /**
+   * HNSW graph parameters suited to this embedder's vectors (pgvector's defaults, m 16 and
+   * ef_construction 64, when absent).
+   */
+  readonly hnsw?: HnswParams;
+}
+
+export interface HnswParams {
+  /** Links per node. */
+  m: number;
+  /** Candidate list while building. */
+  efConstruction: number;
 }
 
 export interface Retriever {

@@ -3,7 +3,7 @@
  * the pre-segmented token tsvector, candidates found through the GIN index. Vector: cosine distance on
  * the live embedding index through its partial HNSW index. Filters are the same for both.
  */
-import type { Queryable, SqlParam } from '../types.ts';
+import type { Db, Queryable, SqlParam } from '../types.ts';
 import { mapChunk, type ChunkRow, type DocumentScope } from './knowledge.ts';
 
 export interface ChunkFilter {
@@ -32,6 +32,14 @@ export interface Bm25Params {
 /** Postings the first, pruned lexical pass may read: this share of the chunks, and at least the minimum. */
 const PRUNE_SHARE = 0.05;
 const PRUNE_MIN_POSTINGS = 200;
+
+export type HitDetail = Omit<ChunkRow, 'tokens'> & {
+  documentTitle: string;
+  documentShortTitle: string | null;
+  scope: DocumentScope;
+  /** The query terms (as passed) found among the chunk's tokens. */
+  matchedTerms: string[];
+};
 
 export interface TermStats {
   n: number;
@@ -90,6 +98,20 @@ export const knowledgeSearchRepo = {
   },
 
   /**
+   * The lexical ranker (lexicalIn below) in a transaction of its own, with sequential scans priced out.
+   * Its second, pruned pass asks GIN for a tsquery of term combinations; the planner prices each
+   * common term's posting list in full and at 10k chunks chose a sequential scan instead, testing the
+   * whole tsquery against every chunk: 25–45 ms a statement instead of 2–5 (docs/benchmarks.md).
+   */
+  async lexical(db: Pick<Db, 'transaction'>, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
+    if (terms.length === 0) return [];
+    return db.transaction(async (tx) => {
+      await tx.exec('set local enable_seqscan = off');
+      return knowledgeSearchRepo.lexicalIn(tx, terms, filter, limit, bm25);
+    });
+  },
+
+  /**
    * Top `limit` chunks by Σ idf(matched term) × length normalisation. Exact, but pruned: scoring every
    * chunk that matched any term cost ~70 ms at 10k chunks, since common terms match most of them
    * (docs/benchmarks.md). First the rarest terms' chunks are scored, with every term. The limit-th score
@@ -98,7 +120,7 @@ export const knowledgeSearchRepo = {
    * together reach θ remain candidates: a tsquery of those term combinations, which GIN answers without
    * touching the rest.
    */
-  async lexical(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
+  async lexicalIn(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
     if (terms.length === 0) return [];
     const n = Math.trunc(limit);
     // Rarest (heaviest) first: they are the first pass's candidates.
@@ -124,15 +146,32 @@ export const knowledgeSearchRepo = {
     // The bound below needs non-negative weights and a normalisation that only falls with length.
     const boundable = bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && ordered.every((t) => t.weight >= 0);
     if (rare >= ordered.length || !boundable) return run(any(ordered));
-    const first = await run(any(ordered.slice(0, rare)));
-    if (first.length < n) return run(any(ordered));
+    const rareQuery = any(ordered.slice(0, rare));
+    const rest = ordered.slice(rare);
+    const withGroups = (groups: { token: string }[][]) => [rareQuery, ...groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`)].join(' | ');
+    let found = await run(rareQuery);
+    // Chunks outside the candidates scored so far match less than this much weight among `rest`.
+    let outside = rest.reduce((a, t) => a + t.weight, 0);
+    // Too few chunks hold a rare term ("How many SMEs … in total": 'total' is in one chunk, the rest in
+    // most). Rather than scoring every chunk with any term (8,000 rows at 10k chunks, 40 ms), add the
+    // chunks holding the heaviest combinations of the common terms, lowering the bar until there are
+    // enough: those intersections are small, and the best chunks are in them.
+    const lightest = Math.min(...rest.map((t) => t.weight));
+    for (let need = outside * 0.75; found.length < n; need /= 2) {
+      if (need <= lightest) return run(any(ordered));
+      const groups = reachingGroups(rest, need);
+      if (groups === null) return run(any(ordered));
+      found = await run(withGroups(groups));
+      outside = need;
+    }
     // Score bound of a chunk matching weights summing to w (ntokens ≥ 0), a hair generous for rounding.
     const maxNorm = ((bm25.k1 + 1) / (1 + bm25.k1 * (1 - bm25.b))) * (1 + 1e-9);
-    const need = first[n - 1]!.score / maxNorm;
-    const groups = reachingGroups(ordered.slice(rare), need);
+    const need = found[n - 1]!.score / maxNorm;
+    if (need >= outside) return found;
+    const groups = reachingGroups(rest, need);
     if (groups === null) return run(any(ordered));
-    if (groups.length === 0) return first;
-    return run([any(ordered.slice(0, rare)), ...groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`)].join(' | '));
+    if (groups.length === 0) return found;
+    return run(withGroups(groups));
   },
 
   async vector(q: Queryable, index: { id: number; dimensions: number }, vector: string, filter: ChunkFilter, limit: number): Promise<RankedId[]> {
@@ -148,15 +187,24 @@ export const knowledgeSearchRepo = {
     return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
   },
 
-  async hitDetails(q: Queryable, ids: string[]): Promise<(ChunkRow & { documentTitle: string; documentShortTitle: string | null; scope: DocumentScope })[]> {
+  /**
+   * What the second stage needs of each candidate. Instead of the chunk's tokens (~70 per chunk, the
+   * largest thing shipped back and a third of this statement's cost at 10k chunks), which of the given
+   * query terms it contains.
+   */
+  async hitDetails(q: Queryable, ids: string[], terms: string[] = []): Promise<HitDetail[]> {
     if (ids.length === 0) return [];
     const r = await q.query<any>(
       // Named columns: c.* would also ship every candidate's tsvector, parsed as text and thrown away.
-      `select c.id, c.pack, c.document_id, c.position, c.kind, c.section_path, c.text, c.tokens, c.industries, c.regions, c.meta, c.disabled,
-              d.title as document_title, d.short_title as document_short_title, d.scope as document_scope
+      `select c.id, c.pack, c.document_id, c.position, c.kind, c.section_path, c.text, c.industries, c.regions, c.meta, c.disabled,
+              d.title as document_title, d.short_title as document_short_title, d.scope as document_scope,
+              array(select t from unnest($2::text[]) as t where t = any(c.tokens)) as matched_terms
        from kb_chunks c join kb_documents d on d.pack = c.pack and d.id = c.document_id where c.id = any($1::text[])`,
-      [ids],
+      [ids, terms],
     );
-    return r.rows.map((x) => ({ ...mapChunk(x), documentTitle: x.document_title, documentShortTitle: x.document_short_title, scope: x.document_scope }));
+    return r.rows.map((x) => {
+      const { tokens: _, ...chunk } = mapChunk(x);
+      return { ...chunk, documentTitle: x.document_title, documentShortTitle: x.document_short_title, scope: x.document_scope, matchedTerms: x.matched_terms ?? [] };
+    });
   },
 };

@@ -197,9 +197,15 @@ export const knowledgeRepo = {
     return r.rows.map(mapChunk);
   },
 
-  /** Fresh planner statistics after bulk writes, so the HNSW and GIN indexes are used at scale. */
+  /**
+   * After bulk writes: fresh planner statistics, so the HNSW and GIN indexes are used at scale, and the
+   * GIN index's pending list merged into the index proper. New entries wait in that unsorted list until
+   * a vacuum (never, on PGlite) or until it reaches 4 MB, and every lexical query scanned all of it: at
+   * 10k chunks that made the planner prefer a sequential scan and cost 11–27 ms a statement instead of
+   * 2–3 (docs/benchmarks.md).
+   */
   async analyze(q: Queryable): Promise<void> {
-    await q.exec('analyze kb_chunks; analyze kb_embeddings; analyze kb_documents');
+    await q.exec(`analyze kb_chunks; analyze kb_embeddings; analyze kb_documents; select gin_clean_pending_list('kb_chunks_tsv'::regclass)`);
   },
 
   // ---- embedding indexes ----
@@ -225,14 +231,16 @@ export const knowledgeRepo = {
   },
 
   /** The partial HNSW index for one embedding index; id and dimension are integers we generated. */
-  async createHnsw(q: Queryable, index: EmbeddingIndexRow): Promise<void> {
+  async createHnsw(q: Queryable, index: EmbeddingIndexRow, params?: { m: number; efConstruction: number }): Promise<void> {
     const id = Math.trunc(index.id);
     const dims = Math.trunc(index.dimensions);
     if (dims > 2000) return; // pgvector's HNSW limit for `vector`; larger indexes are scanned exactly.
+    const m = Math.min(Math.max(Math.trunc(params?.m ?? 16), 2), 100);
+    const ef = Math.min(Math.max(Math.trunc(params?.efConstruction ?? 64), 2 * m), 1000);
     // The graph of a large index must fit in maintenance memory or the build crawls.
     // One exec, so on a pool the setting and the build share a connection.
     await q.exec(
-      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where index_id = ${id}`,
+      `set maintenance_work_mem = '256MB'; create index if not exists kb_embeddings_hnsw_${id} on kb_embeddings using hnsw ((embedding::vector(${dims})) vector_cosine_ops) with (m = ${m}, ef_construction = ${ef}) where index_id = ${id}`,
     );
   },
 

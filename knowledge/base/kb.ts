@@ -98,6 +98,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts) });
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
+  /** The index's HNSW graph (a no-op when it exists), shaped for the embedder that built its vectors. */
+  const createGraph = (index: EmbeddingIndexRow) => knowledgeRepo.createHnsw(db, index, embedderFor(index.embedderId)?.hnsw);
 
   // The pack's own place names never change while it is loaded: derived once.
   const localPlaces = new Set(
@@ -207,7 +209,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
       });
     } finally {
-      if (rebuild) await knowledgeRepo.createHnsw(db, live!);
+      if (rebuild) await createGraph(live!);
     }
     return { chunks: rows.length, embedded };
   }
@@ -233,7 +235,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         report.bytes += doc.bytes;
       }
     } finally {
-      if (bulk) await knowledgeRepo.createHnsw(db, live);
+      if (bulk) await createGraph(live);
     }
     const present = new Set(docs.map((d) => d.id));
     // Documents uploaded in the console are not in the pack's files; a pack re-ingest keeps them.
@@ -244,7 +246,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         report.removed.push(id);
       }
     // A no-op when the index exists; after a first load it builds the graph over all rows at once.
-    if (report.ingested.length) await knowledgeRepo.createHnsw(db, live);
+    if (report.ingested.length) await createGraph(live);
     if (report.ingested.length || report.removed.length) await knowledgeRepo.analyze(db);
     invalidate();
     report.ms = Math.round(performance.now() - t0);
@@ -280,7 +282,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         await knowledgeRepo.insertEmbeddings(db, idx.id, rows.map((r, i) => ({ chunkId: r.id, vector: vectors[i] })));
         embedded += rows.length;
       }
-      await knowledgeRepo.createHnsw(db, idx);
+      await createGraph(idx);
       await knowledgeRepo.analyze(db);
       const old = await knowledgeRepo.liveIndex(db);
       await db.transaction(async (tx) => knowledgeRepo.setLive(tx, idx));
@@ -348,7 +350,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
           live,
           'upload',
         );
-        await knowledgeRepo.createHnsw(db, live); // no-op when the graph exists
+        await createGraph(live); // no-op when the graph exists
         await knowledgeRepo.analyze(db);
         invalidate();
         return { ...r, bytes };

@@ -185,12 +185,12 @@ export class HybridRetriever implements Retriever {
     const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]));
     const pool = ranked.slice(0, Math.max(k, s.rerank.pool));
     for (const e of ranked.slice(pool.length)) if (anchors.has(e[0])) pool.push(e);
-    const details = new Map((await knowledgeSearchRepo.hitDetails(this.deps.db, pool.map(([id]) => id))).map((d) => [d.id, d]));
+    const details = new Map((await knowledgeSearchRepo.hitDetails(this.deps.db, pool.map(([id]) => id), trace.tokens.map((t) => t.token))).map((d) => [d.id, d]));
     const named = await this.namedDocuments(query, filter.pack);
     const order = rerank(
       pool.flatMap(([id, f]) => {
         const d = details.get(id);
-        return d ? [{ id, fused: f.score, documentId: d.documentId, scope: d.scope, sectionPath: d.sectionPath, text: d.text, tokens: d.tokens, note: Boolean(d.meta?.note), kind: d.kind, columns: Array.isArray(d.meta?.columns) ? (d.meta.columns as string[]) : undefined }] : [];
+        return d ? [{ id, fused: f.score, documentId: d.documentId, scope: d.scope, sectionPath: d.sectionPath, text: d.text, matchedTerms: d.matchedTerms, note: Boolean(d.meta?.note), kind: d.kind, columns: Array.isArray(d.meta?.columns) ? (d.meta.columns as string[]) : undefined }] : [];
       }),
       { terms: trace.tokens, bigrams: cjkBigrams(query), named, intent: queryIntent(query), anchors },
       s.rerank,

@@ -62,7 +62,8 @@ export interface RerankCandidate {
   scope?: DocumentScope;
   sectionPath: string[];
   text: string;
-  tokens: string[];
+  /** The query's terms found among the chunk's tokens. */
+  matchedTerms: string[];
   note: boolean;
   kind?: string;
   /** Column headers of a table row. */
@@ -150,7 +151,7 @@ export function rerank(candidates: RerankCandidate[], q: QueryEvidence, s: Reran
   const mass = q.terms.reduce((a, t) => a + t.weight, 0) || 1;
   return candidates
     .map((c) => {
-      const toks = new Set(c.tokens);
+      const toks = new Set(c.matchedTerms);
       const cov = q.terms.reduce((a, t) => a + (toks.has(t.token) ? t.weight : 0), 0) / mass;
       const hay = compact([...c.sectionPath, c.text].join(''));
       const bi = q.bigrams.length ? q.bigrams.filter((b) => hay.includes(b)).length / q.bigrams.length : 0;

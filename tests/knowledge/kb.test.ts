@@ -54,6 +54,12 @@ describe('ingestion', () => {
     expect(vecs.get(c17.id)).toHaveLength(live.dimensions);
   });
 
+  it('leaves the full-text index with nothing pending, so lexical queries never scan an unsorted list', async () => {
+    // gin_clean_pending_list returns the pages it merged: none, when ingestion merged them already.
+    const r = await t.db.query<{ n: number }>(`select gin_clean_pending_list('kb_chunks_tsv'::regclass)::int as n`);
+    expect(r.rows[0]!.n).toBe(0);
+  });
+
   it('re-ingests nothing when no content changed, and only the changed document otherwise', async () => {
     const before = (await kb.documents.chunks('jinhua-opinions', { limit: 500 })).map((c) => c.id);
     const again = await kb.ingestPack();

@@ -28,6 +28,8 @@ describe('lexical ranker pruning', () => {
     });
     for (let i = 0; i < 1200; i++) {
       const tokens = [...new Set(Array.from({ length: 5 + Math.floor(rand() * 60) }, word))];
+      // Words in one to three chunks only, for the queries with a single rare term.
+      if (i % 60 === 0) tokens.push(`稀${i % 180}`);
       chunks.push({ id: `c${String(i).padStart(4, '0')}`, pack: PACK, documentId: 'doc', position: i, kind: 'clause', sectionPath: [], text: tokens.join(''), tokens, industries: [], regions: [], meta: {} });
     }
     await knowledgeRepo.insertChunks(t.db, chunks);
@@ -42,8 +44,15 @@ describe('lexical ranker pruning', () => {
     const avg = stats.avgTokens;
     const sets = chunks.map((c) => new Set(c.tokens));
     let pruned = 0;
-    for (let q = 0; q < 60; q++) {
-      const tokens = [...new Set(Array.from({ length: 2 + Math.floor(rand() * 9) }, word))];
+    const rare = [...stats.df.keys()].filter((w) => w.startsWith('稀'));
+    const common = [...stats.df.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w).slice(-12);
+    for (let q = 0; q < 80; q++) {
+      // The last 20: one term in a chunk or two, the others in most chunks ("How many SMEs … in total"),
+      // where too few chunks hold a rare term to bound the rest.
+      const tokens =
+        q < 60
+          ? [...new Set(Array.from({ length: 2 + Math.floor(rand() * 9) }, word))]
+          : [rare[q % rare.length]!, ...new Set(Array.from({ length: 2 + Math.floor(rand() * 4) }, () => common[Math.floor(rand() * common.length)]!))];
       const terms = tokens
         .map((token) => ({ token, df: stats.df.get(token) ?? 0 }))
         .filter((x) => x.df > 0)

@@ -14,7 +14,7 @@ const cand = (id: string, fused: number, over: Partial<RerankCandidate> = {}): R
   documentId: 'doc',
   sectionPath: [],
   text: '',
-  tokens: [],
+  matchedTerms: [],
   note: false,
   ...over,
 });
