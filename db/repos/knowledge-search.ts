@@ -130,26 +130,35 @@ export const knowledgeSearchRepo = {
     let rare = 0;
     for (let postings = 0; rare < ordered.length && postings + df(ordered[rare]!) <= budget; rare++) postings += df(ordered[rare]!);
     rare = Math.max(rare, 1);
-    const run = async (candidates: string) => {
+    // Scores the chunks matching `candidates` but not `scored` (candidates of an earlier pass).
+    const run = async (candidates: string, scored?: string) => {
       const params: SqlParam[] = [];
       // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
       const score = terms.map((t) => `(case when c.tsv @@ $${params.push(orQuery([t.token]))}::tsquery then $${params.push(t.weight)}::float8 else 0 end)`).join(' + ');
       const sql = `select c.id, (${score}) * ${bm25.k1 + 1} / (1 + ${bm25.k1} * (1 - ${bm25.b} + ${bm25.b} * c.ntokens / ${Math.max(bm25.avgTokens, 1)})) as score
         from kb_chunks c
-        where c.tsv @@ $${params.push(candidates)}::tsquery${filterSql(filter, params)}
+        where c.tsv @@ $${params.push(candidates)}::tsquery${scored ? ` and not (c.tsv @@ $${params.push(scored)}::tsquery)` : ''}${filterSql(filter, params)}
         order by score desc, c.id
         limit ${n}`;
       const r = await q.query<{ id: string; score: number }>(sql, params);
       return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
     };
+    // The top of two disjoint candidate sets, in the statement's order (chunk ids are ASCII hex, which
+    // every collation orders alike).
+    const merge = (a: RankedId[], b: RankedId[]) => [...a, ...b].sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, n);
     const any = (ts: { token: string }[]) => orQuery(ts.map((t) => t.token));
+    const all = (groups: { token: string }[][]) => groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`).join(' | ');
     // The bound below needs non-negative weights and a normalisation that only falls with length.
     const boundable = bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && ordered.every((t) => t.weight >= 0);
     if (rare >= ordered.length || !boundable) return run(any(ordered));
-    const rareQuery = any(ordered.slice(0, rare));
     const rest = ordered.slice(rare);
-    const withGroups = (groups: { token: string }[][]) => [rareQuery, ...groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`)].join(' | ');
-    let found = await run(rareQuery);
+    // Each later pass scores only chunks no earlier pass did; the passes' tops are merged.
+    let scored = any(ordered.slice(0, rare));
+    let found = await run(scored);
+    const pass = async (candidates: string) => {
+      found = merge(found, await run(candidates, scored));
+      scored = `${scored} | ${candidates}`;
+    };
     // Chunks outside the candidates scored so far match less than this much weight among `rest`.
     let outside = rest.reduce((a, t) => a + t.weight, 0);
     // Too few chunks hold a rare term ("How many SMEs … in total": 'total' is in one chunk, the rest in
@@ -158,10 +167,12 @@ export const knowledgeSearchRepo = {
     // enough: those intersections are small, and the best chunks are in them.
     const lightest = Math.min(...rest.map((t) => t.weight));
     for (let need = outside * 0.75; found.length < n; need /= 2) {
-      if (need <= lightest) return run(any(ordered));
-      const groups = reachingGroups(rest, need);
-      if (groups === null) return run(any(ordered));
-      found = await run(withGroups(groups));
+      const groups = need <= lightest ? null : reachingGroups(rest, need);
+      if (groups === null) {
+        await pass(any(rest));
+        return found;
+      }
+      await pass(all(groups));
       outside = need;
     }
     // Score bound of a chunk matching weights summing to w (ntokens ≥ 0), a hair generous for rounding.
@@ -169,9 +180,9 @@ export const knowledgeSearchRepo = {
     const need = found[n - 1]!.score / maxNorm;
     if (need >= outside) return found;
     const groups = reachingGroups(rest, need);
-    if (groups === null) return run(any(ordered));
-    if (groups.length === 0) return found;
-    return run(withGroups(groups));
+    if (groups?.length === 0) return found;
+    await pass(groups === null ? any(rest) : all(groups));
+    return found;
   },
 
   async vector(q: Queryable, index: { id: number; dimensions: number }, vector: string, filter: ChunkFilter, limit: number): Promise<RankedId[]> {

@@ -160,23 +160,31 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     return { ...idx, status: 'ready' };
   }
 
-  async function ingestDocument(
-    doc: SourceDocument,
-    live: EmbeddingIndexRow | null,
-    source: 'pack' | 'upload' = 'pack',
-    hnswDeferred = false,
-  ): Promise<{ chunks: number; embedded: number }> {
+  interface PreparedDocument {
+    doc: SourceDocument;
+    docRow: DocumentRow;
+    rows: ChunkRow[];
+    vectors: { chunkId: string; vector: number[] }[];
+    embedded: number;
+  }
+
+  /**
+   * A document's rows and vectors, ready to write: parsing, chunking, tokenizing and embedding. The
+   * vectors of chunks already stored (same text, same id) are reused, so an external embedder is not
+   * paid twice; a document known to be new (`isNew`) has none, and is prepared without the database.
+   */
+  async function prepareDocument(doc: SourceDocument, live: EmbeddingIndexRow | null, source: 'pack' | 'upload', isNew = false): Promise<PreparedDocument> {
     const { chunks, tables } = chunkDocument(doc, chunking);
     const rows = toChunkRows(pack, doc.id, doc.title, chunks, tok());
     const vectors: { chunkId: string; vector: number[] }[] = [];
     let embedded = 0;
     const liveEmbedder = live ? embedderFor(live.embedderId) : null;
     if (live && liveEmbedder) {
-      const have = await knowledgeRepo.embeddingsFor(db, live.id, rows.map((r) => r.id));
+      const have = isNew ? new Map<string, number[]>() : await knowledgeRepo.embeddingsFor(db, live.id, rows.map((r) => r.id));
       const missing = rows.filter((r) => !have.has(r.id));
       const fresh = await embedRows(liveEmbedder, missing);
       embedded = fresh.length;
-      missing.forEach((r, i) => have.set(r.id, fresh[i]));
+      missing.forEach((r, i) => have.set(r.id, fresh[i]!));
       for (const r of rows) vectors.push({ chunkId: r.id, vector: have.get(r.id)! });
     }
     const docRow: DocumentRow = {
@@ -197,21 +205,29 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       chunkCount: rows.length,
       meta: { tables, source },
     };
+    return { doc, docRow, rows, vectors, embedded };
+  }
+
+  async function writeDocument(p: PreparedDocument, live: EmbeddingIndexRow | null, hnswDeferred = false): Promise<{ chunks: number; embedded: number }> {
     // A large document is a bulk load of its own: build the HNSW graph once afterwards.
-    const rebuild = Boolean(live && !hnswDeferred && rows.length > 500);
+    const rebuild = Boolean(live && !hnswDeferred && p.rows.length > 500);
     if (rebuild) await knowledgeRepo.dropHnsw(db, live!.id);
     try {
       // One transaction: searches see the old chunks or the new ones, never a half-written document.
       await db.transaction(async (tx) => {
-        await knowledgeRepo.upsertDocument(tx, docRow);
-        await knowledgeRepo.deleteChunks(tx, pack.id, doc.id);
-        await knowledgeRepo.insertChunks(tx, rows);
-        if (live && vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, vectors);
+        await knowledgeRepo.upsertDocument(tx, p.docRow);
+        await knowledgeRepo.deleteChunks(tx, pack.id, p.doc.id);
+        await knowledgeRepo.insertChunks(tx, p.rows);
+        if (live && p.vectors.length) await knowledgeRepo.insertEmbeddings(tx, live.id, p.vectors);
       });
     } finally {
       if (rebuild) await createGraph(live!);
     }
-    return { chunks: rows.length, embedded };
+    return { chunks: p.rows.length, embedded: p.embedded };
+  }
+
+  async function ingestDocument(doc: SourceDocument, live: EmbeddingIndexRow | null, source: 'pack' | 'upload' = 'pack'): Promise<{ chunks: number; embedded: number }> {
+    return writeDocument(await prepareDocument(doc, live, source), live);
   }
 
   async function ingestPackUnlocked(opts: { force?: boolean } = {}): Promise<IngestReport> {
@@ -227,12 +243,25 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const bulk = todo.reduce((a, d) => a + d.bytes, 0) > 0.5 * docs.reduce((a, d) => a + d.bytes, 0) && todo.length > 1;
     if (bulk) await knowledgeRepo.dropHnsw(db, live.id);
     try {
-      for (const doc of todo) {
-        const r = await ingestDocument(doc, live, 'pack', bulk);
-        report.ingested.push(doc.id);
-        report.chunks += r.chunks;
-        report.embedded += r.embedded;
-        report.bytes += doc.bytes;
+      // Pipelined: the next document is parsed and embedded while the previous one is being written.
+      // With the database on another thread or server (the PGlite worker, PostgreSQL) both cores work;
+      // the writes stay in order, one transaction each.
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (const doc of todo) {
+          const prepared = await prepareDocument(doc, live, 'pack', !hashes.has(doc.id));
+          await writing;
+          writing = writeDocument(prepared, live, bulk).then((r) => {
+            report.ingested.push(doc.id);
+            report.chunks += r.chunks;
+            report.embedded += r.embedded;
+            report.bytes += doc.bytes;
+          });
+          // Awaited at the next document or below; a failure meanwhile is not an unhandled rejection.
+          writing.catch(() => {});
+        }
+      } finally {
+        await writing;
       }
     } finally {
       if (bulk) await createGraph(live);
