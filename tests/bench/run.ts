@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --sizes 1000,10000,100000] [--engines pglite,pg] [--queries 200]`: the speed and
+ * `npm run bench [-- --sizes 1000,10000,100000] [--engines pglite,pglite-dir,pg] [--queries 200]`: the speed and
  * memory figures of issue 3, printed as a Markdown table for docs/benchmarks.md:
  * - ingestion throughput (KB/s of Chinese text) of the real pack and of each synthetic build;
- * - hybrid search latency p50/p95 at each index size, on embedded PGlite and through the `pg` driver
+ * - hybrid search latency p50/p95 at each index size, on embedded PGlite (in memory; and on a data directory as `npm start` opens it) and through the `pg` driver
  *   (PGlite served over the wire protocol), with each ranker's share;
  * - a same-run baseline: plain in-memory BM25 (MiniSearch) over the same chunk texts, so the ratio
  *   carries over to other machines;
@@ -20,7 +20,13 @@ import { createKnowledgeBase, evaluation, loadPack } from '../../knowledge/index
 import { startWireServer } from '../helpers/db.ts';
 import { corpusVocabulary, writeSyntheticPack } from './synthetic.ts';
 
-type Engine = 'pglite' | 'pg';
+/**
+ * pglite: embedded, in memory, on this thread. pglite-dir: embedded on a data directory, exactly as
+ * `npm start` opens it (on its own worker thread unless PGLITE_THREAD=main). pg: the `pg` driver over the
+ * wire protocol (PGlite served by pglite-socket in this process).
+ */
+type Engine = 'pglite' | 'pglite-dir' | 'pg';
+const ENGINES: Engine[] = ['pglite', 'pglite-dir', 'pg'];
 
 interface Args {
   sizes: number[];
@@ -29,17 +35,17 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizes: [1000, 10_000, 100_000], engines: ['pglite', 'pg'], queries: 200 };
+  const args: Args = { sizes: [1000, 10_000, 100_000], engines: ['pglite', 'pglite-dir', 'pg'], queries: 200 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
     if (flag === '--sizes') args.sizes = value().split(',').map((s) => Number(s.trim()));
     else if (flag === '--engines') args.engines = value().split(',').map((s) => s.trim()) as Engine[];
     else if (flag === '--queries') args.queries = Number(value());
-    else throw new Error(`unknown option ${flag}; usage: npm run bench -- [--sizes 1000,10000] [--engines pglite,pg] [--queries 200]`);
+    else throw new Error(`unknown option ${flag}; usage: npm run bench -- [--sizes 1000,10000] [--engines ${ENGINES.join(',')}] [--queries 200]`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes takes positive integers, e.g. 1000,10000');
-  if (args.engines.some((e) => e !== 'pglite' && e !== 'pg')) throw new Error('--engines takes pglite and/or pg');
+  if (args.engines.some((e) => !ENGINES.includes(e))) throw new Error(`--engines takes ${ENGINES.join(', ')}`);
   if (!Number.isInteger(args.queries) || args.queries < 10) throw new Error('--queries takes an integer ≥ 10');
   return args;
 }
@@ -69,6 +75,17 @@ async function openEngine(engine: Engine): Promise<{ db: Db; close(): Promise<vo
   if (engine === 'pglite') {
     const db = await openDb({ kind: 'pglite-memory' });
     return { db, close: () => db.close() };
+  }
+  if (engine === 'pglite-dir') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-bench-data-'));
+    const db = await openDb({ kind: 'pglite', dataDir: dir });
+    return {
+      db,
+      async close() {
+        await db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const wire = await startWireServer();
   const db = await openDb({ kind: 'pg', url: wire.url, poolSize: 4 });
