@@ -107,10 +107,12 @@ interface Tally {
   bodyErrors: number;
   rateLimited: number;
   users: Set<string>;
+  /** Questions sent (in the open loop: arrivals). */
+  sent: number;
 }
 
 function newTally(): Tally {
-  return { latencies: [], answered: 0, abstained: 0, bodyErrors: 0, rateLimited: 0, users: new Set() };
+  return { latencies: [], answered: 0, abstained: 0, bodyErrors: 0, rateLimited: 0, users: new Set(), sent: 0 };
 }
 
 function record(t: Tally, status: number, body: string, ms: number): void {
@@ -136,6 +138,7 @@ function record(t: Tally, status: number, body: string, ms: number): void {
 function question(args: Args, qs: { q: string }[], phase: string, tally: Tally, stream: number, n: number): string {
   const user = `load-${phase}-${stream}-${Math.floor(n / args.perUser)}`;
   tally.users.add(user);
+  tally.sent++;
   return JSON.stringify({ user, text: qs[(stream * 37 + n) % qs.length]!.q });
 }
 
@@ -321,11 +324,14 @@ async function main(): Promise<void> {
     const socketErrors = r.result.errors - r.result.timeouts; // autocannon counts a timeout among its errors too
     const errors = r.result.non2xx + r.result.errors + t.bodyErrors + t.rateLimited;
     const perS = t.answered / r.wallS;
-    const label = r.rate === 'max' ? 'closed loop (max)' : `open loop, ${r.rate}/s offered`;
+    const label = r.rate === 'max' ? 'closed loop (max)' : `open loop, ${r.rate}/s offered (${t.sent} arrived)`;
     lines.push(
       `| ${label} | ${t.answered} | ${f1(perS)} | ${f1(pct(t.latencies, 50))} | ${f1(pct(t.latencies, 95))} | ${f1(pct(t.latencies, 99))} | ${f1(t.latencies.at(-1) ?? NaN)} | ${errors} | ${r.result.non2xx} | ${r.result.timeouts} | ${socketErrors} | ${t.bodyErrors} | ${t.rateLimited} | ${t.abstained} | ${t.users.size} | ${f1(r.serverCpuS)} | ${f1((r.serverCpuS * 1000) / Math.max(1, t.answered))} | ${f1(r.clientCpuS)} | ${f1(r.rssPeakMb)} | ${f1(r.rssEndMb)} |`,
     );
-    const met = perS >= 150 && pct(t.latencies, 95) <= 150 && errors === 0;
+    // Open loop: the offered rate is the load; Poisson arrivals scatter around it, and every one of them
+    // must be answered.
+    const throughputOk = r.rate === 'max' ? perS >= 150 : r.rate >= 150 && t.answered === t.sent;
+    const met = throughputOk && pct(t.latencies, 95) <= 150 && errors === 0;
     goals.push(`${label}: ${met ? 'met' : 'not met'} (server ${f1((r.serverCpuS / r.wallS) * 100)} % of one core, load generator ${f1((r.clientCpuS / r.wallS) * 100)} %)`);
   }
   lines.push('', ...goals.map((g) => `goal (≥150 answers/s, p95 ≤150 ms, 0 errors) — ${g}`));
