@@ -17,6 +17,9 @@ import type { Db, QueryResult, Queryable, SqlParam } from './types.ts';
 
 type Op = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
+/** The Worker behind a Db, under this key, for diagnostics and for tests that kill the thread. */
+export const PGLITE_WORKER = Symbol.for('shugai.pgliteWorker');
+
 /** Registers the TypeScript loader in the new thread, then loads db/pglite-worker-host.ts. */
 const BOOT = new URL('./pglite-worker-boot.mjs', import.meta.url);
 
@@ -122,7 +125,7 @@ export async function openPgliteWorker(dataDir: string | null): Promise<Db> {
   const base = queryable();
   let closed = false;
 
-  return {
+  const db: Db = {
     kind: 'pglite',
     location: dir ?? 'memory://',
     ...base,
@@ -157,4 +160,6 @@ export async function openPgliteWorker(dataDir: string | null): Promise<Db> {
       }
     },
   };
+  Object.defineProperty(db, PGLITE_WORKER, { value: worker });
+  return db;
 }

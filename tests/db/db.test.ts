@@ -177,6 +177,27 @@ describe('embedded data directory', () => {
   });
 });
 
+describe('embedded database thread', () => {
+  it('when the thread dies, every call fails with db_unavailable (a 503) instead of hanging, and close releases the lock', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shugai-thread-'));
+    const db = await openDb({ kind: 'pglite', dataDir: dir });
+    expect(fs.existsSync(path.join(dir, 'shugai.lock'))).toBe(true);
+    const worker = (db as unknown as Record<symbol, { terminate(): Promise<number> }>)[Symbol.for('shugai.pgliteWorker')]!;
+    const pending = db.query('select pg_sleep(5)').catch((e) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    await worker.terminate();
+    expect(await pending).toMatchObject({ code: 'db_unavailable', httpStatus: 503 });
+    await expect(db.query('select 1')).rejects.toMatchObject({ code: 'db_unavailable' });
+    await expect(db.ping()).rejects.toMatchObject({ code: 'db_unavailable' });
+    await db.close();
+    expect(fs.existsSync(path.join(dir, 'shugai.lock'))).toBe(false);
+    // The directory is intact: a new process (here: a new open) recovers it.
+    const again = await openDb({ kind: 'pglite', dataDir: dir });
+    expect((await again.query<{ n: number }>('select count(*)::int as n from schema_migrations')).rows[0]!.n).toBeGreaterThan(0);
+    await again.close();
+  });
+});
+
 describe('pg path errors', () => {
   it('fails fast with db_unavailable when nothing listens', async () => {
     await expect(openDb({ kind: 'pg', url: 'postgresql://u:secret@127.0.0.1:1/x' })).rejects.toMatchObject({ code: 'db_unavailable' });
