@@ -45,6 +45,8 @@ export interface TermStats {
   n: number;
   avgTokens: number;
   df: Map<string, number>;
+  /** Chunks of the largest document: a term in more than k times this many chunks is in more than k documents. */
+  maxDocumentChunks: number;
 }
 
 function filterSql(f: ChunkFilter, params: SqlParam[]): string {
@@ -89,12 +91,14 @@ function reachingGroups<T extends { weight: number }>(terms: T[], need: number, 
 export const knowledgeSearchRepo = {
   async termStats(q: Queryable, pack?: string): Promise<TermStats> {
     const where = pack ? ` where pack = ''${pack.replace(/[^a-z0-9-]/g, '')}''` : '';
-    const stats = await q.query<{ n: number; avg: number }>(
-      `select count(*)::int as n, coalesce(avg(ntokens), 0)::float8 as avg from kb_chunks${pack ? ' where pack = $1' : ''}`,
+    const stats = await q.query<{ n: number; avg: number; maxdoc: number }>(
+      `select count(*)::int as n, coalesce(avg(ntokens), 0)::float8 as avg,
+              coalesce((select max(k) from (select count(*)::int as k from kb_chunks${pack ? ' where pack = $1' : ''} group by document_id) x), 0)::int as maxdoc
+       from kb_chunks${pack ? ' where pack = $1' : ''}`,
       pack ? [pack] : [],
     );
     const df = await q.query<{ word: string; ndoc: number }>(`select word, ndoc from ts_stat('select tsv from kb_chunks${where}')`);
-    return { n: stats.rows[0]?.n ?? 0, avgTokens: stats.rows[0]?.avg ?? 0, df: new Map(df.rows.map((r) => [r.word, r.ndoc])) };
+    return { n: stats.rows[0]?.n ?? 0, avgTokens: stats.rows[0]?.avg ?? 0, df: new Map(df.rows.map((r) => [r.word, r.ndoc])), maxDocumentChunks: stats.rows[0]?.maxdoc ?? 0 };
   },
 
   /**

@@ -37,6 +37,9 @@ export const DEFAULT_HYBRID: HybridSettings = {
   rerank: DEFAULT_RERANK,
 };
 
+/** A place named in the query points at the documents about it when it occurs in at most this many. */
+const NAMED_MAX_DOCUMENTS = 3;
+
 const VALIDITY_Q = /截止|到期|有效期|期限|期满|还能|还可以|还来得及|什么时候结束|啥时候结束|哪天结束|deadline|expire|still (?:apply|possible|open)/iu;
 
 export interface LiveVectorIndex {
@@ -105,8 +108,14 @@ export class HybridRetriever implements Retriever {
     const local = (await this.deps.localPlaces?.()) ?? new Set<string>();
     const places = this.deps.tokenizer().places(query).filter((p) => !local.has(p) && !local.has(p.replace(/[省市县区]$/u, '')));
     if (places.length === 0) return new Set();
-    const forms = [...new Set(places.flatMap((p) => [p, p.replace(/[省市县区]$/u, '')]).filter((p) => [...p].length >= 2))];
-    const byToken = await knowledgeTermsRepo.termDocuments(this.deps.db, pack, forms, 3);
+    // Only a term in at most 3 × (the largest document's chunks) chunks can be in at most 3 documents;
+    // asking about the others (浙江 all over 10k generated clauses) aggregated thousands of rows for nothing.
+    const { df, maxDocumentChunks } = await this.deps.stats();
+    const forms = [...new Set(places.flatMap((p) => [p, p.replace(/[省市县区]$/u, '')]).filter((p) => [...p].length >= 2))].filter((f) => {
+      const d = df.get(f) ?? 0;
+      return pack !== this.deps.packId || (d > 0 && d <= NAMED_MAX_DOCUMENTS * maxDocumentChunks);
+    });
+    const byToken = forms.length ? await knowledgeTermsRepo.termDocuments(this.deps.db, pack, forms, NAMED_MAX_DOCUMENTS) : new Map<string, string[]>();
     const docs = new Set([...byToken.values()].flat());
     const home = await this.deps.homeDocuments?.();
     for (const d of docs) if (home?.has(d)) docs.delete(d);
