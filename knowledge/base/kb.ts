@@ -458,7 +458,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
           const vector = live && e ? (await embedRows(e, [next]))[0] : null;
           await db.transaction(async (tx) => {
             await knowledgeRepo.updateChunkText(tx, id, text, tokens);
-            if (live && vector) await knowledgeRepo.insertEmbeddings(tx, live.id, [{ chunkId: id, vector }]);
+            if (live && vector) await knowledgeRepo.upsertEmbeddings(tx, live.id, [{ chunkId: id, vector }]);
           });
           invalidate();
         }),
