@@ -139,7 +139,10 @@ export const knowledgeSearchRepo = {
       const params: SqlParam[] = [];
       // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
       const score = terms.map((t) => `(case when c.tsv @@ $${params.push(orQuery([t.token]))}::tsquery then $${params.push(t.weight)}::float8 else 0 end)`).join(' + ');
-      const sql = `select c.id, (${score}) * ${bm25.k1 + 1} / (1 + ${bm25.k1} * (1 - ${bm25.b} + ${bm25.b} * c.ntokens / ${Math.max(bm25.avgTokens, 1)})) as score
+      // float8 parameters: written as literals, they made the normalisation numeric arithmetic, a third
+      // of a pass's cost in PGlite.
+      const norm = `$${params.push(bm25.k1 + 1)}::float8 / (1 + $${params.push(bm25.k1)}::float8 * (1 - $${params.push(bm25.b)}::float8 + $${params.push(bm25.b)}::float8 * c.ntokens / $${params.push(Math.max(bm25.avgTokens, 1))}::float8))`;
+      const sql = `select c.id, (${score}) * ${norm} as score
         from kb_chunks c
         where c.tsv @@ $${params.push(candidates)}::tsquery${scored ? ` and not (c.tsv @@ $${params.push(scored)}::tsquery)` : ''}${filterSql(filter, params)}
         order by score desc, c.id
@@ -213,9 +216,9 @@ export const knowledgeSearchRepo = {
       // Named columns: c.* would also ship every candidate's tsvector, parsed as text and thrown away.
       `select c.id, c.pack, c.document_id, c.position, c.kind, c.section_path, c.text, c.industries, c.regions, c.meta, c.disabled,
               d.title as document_title, d.short_title as document_short_title, d.scope as document_scope,
-              array(select t from unnest($2::text[]) as t where t = any(c.tokens)) as matched_terms
+              array(select u.t from unnest($2::text[], $3::tsquery[]) as u(t, q) where c.tsv @@ u.q) as matched_terms
        from kb_chunks c join kb_documents d on d.pack = c.pack and d.id = c.document_id where c.id = any($1::text[])`,
-      [ids, terms],
+      [ids, terms, terms.map((t) => orQuery([t]))],
     );
     return r.rows.map((x) => {
       const { tokens: _, ...chunk } = mapChunk(x);
