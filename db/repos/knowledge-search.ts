@@ -3,7 +3,7 @@
  * the pre-segmented token tsvector, candidates found through the GIN index. Vector: cosine distance on
  * the live embedding index through its partial HNSW index. Filters are the same for both.
  */
-import type { Db, Queryable, SqlParam } from '../types.ts';
+import type { Queryable, SqlParam } from '../types.ts';
 import { mapChunk, type ChunkRow, type DocumentScope } from './knowledge.ts';
 
 export interface ChunkFilter {
@@ -102,29 +102,19 @@ export const knowledgeSearchRepo = {
   },
 
   /**
-   * The lexical ranker (lexicalIn below) in a transaction of its own, with sequential scans priced out.
-   * Its second, pruned pass asks GIN for a tsquery of term combinations; the planner prices each
-   * common term's posting list in full and at 10k chunks chose a sequential scan instead, testing the
-   * whole tsquery against every chunk: 25–45 ms a statement instead of 2–5 (docs/benchmarks.md).
-   */
-  async lexical(db: Pick<Db, 'transaction'>, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
-    if (terms.length === 0) return [];
-    return db.transaction(async (tx) => {
-      await tx.exec('set local enable_seqscan = off');
-      return knowledgeSearchRepo.lexicalIn(tx, terms, filter, limit, bm25);
-    });
-  },
-
-  /**
    * Top `limit` chunks by Σ idf(matched term) × length normalisation. Exact, but pruned: scoring every
    * chunk that matched any term cost ~70 ms at 10k chunks, since common terms match most of them
    * (docs/benchmarks.md). First the rarest terms' chunks are scored, with every term. The limit-th score
    * found, θ, can only rise as candidates are added; a chunk that matches none of the rare terms scores
    * at most (its matched weights) × the normalisation's maximum, so only chunks whose other terms could
-   * together reach θ remain candidates: a tsquery of those term combinations, which GIN answers without
-   * touching the rest.
+   * together reach θ remain candidates: those term combinations, which GIN answers without touching the
+   * rest. Each combination is a condition of its own (`tsv @@ 'a' & 'b' or tsv @@ …`): the planner then
+   * estimates each small and takes a BitmapOr of GIN scans that intersect posting lists. As one tsquery
+   * of OR'd groups, GIN walked the union of every term's postings, and the planner, pricing that in
+   * full, chose at 10k chunks to test it against every chunk instead (25–45 ms a statement; until this
+   * change the ranker ran in a transaction with sequential scans priced out, three round trips more).
    */
-  async lexicalIn(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
+  async lexical(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
     if (terms.length === 0) return [];
     const n = Math.trunc(limit);
     // Rarest (heaviest) first: they are the first pass's candidates.
@@ -135,13 +125,16 @@ export const knowledgeSearchRepo = {
     for (let postings = 0; rare < ordered.length && postings + df(ordered[rare]!) <= budget; rare++) postings += df(ordered[rare]!);
     rare = Math.max(rare, 1);
     // Scores the chunks matching `candidates` but not `scored` (candidates of an earlier pass).
-    const run = async (candidates: string, scored?: string) => {
+    const run = async (candidates: string | string[], scored?: string) => {
       const params: SqlParam[] = [];
       // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
       const score = terms.map((t) => `(case when c.tsv @@ $${params.push(orQuery([t.token]))}::tsquery then $${params.push(t.weight)}::float8 else 0 end)`).join(' + ');
-      const sql = `select c.id, (${score}) * ${bm25.k1 + 1} / (1 + ${bm25.k1} * (1 - ${bm25.b} + ${bm25.b} * c.ntokens / ${Math.max(bm25.avgTokens, 1)})) as score
+      // float8 parameters: written as literals, they made the normalisation numeric arithmetic, a third
+      // of a pass's cost in PGlite.
+      const norm = `$${params.push(bm25.k1 + 1)}::float8 / (1 + $${params.push(bm25.k1)}::float8 * (1 - $${params.push(bm25.b)}::float8 + $${params.push(bm25.b)}::float8 * c.ntokens / $${params.push(Math.max(bm25.avgTokens, 1))}::float8))`;
+      const sql = `select c.id, (${score}) * ${norm} as score
         from kb_chunks c
-        where c.tsv @@ $${params.push(candidates)}::tsquery${scored ? ` and not (c.tsv @@ $${params.push(scored)}::tsquery)` : ''}${filterSql(filter, params)}
+        where ${typeof candidates === 'string' ? `c.tsv @@ $${params.push(candidates)}::tsquery` : `(${candidates.map((g) => `c.tsv @@ $${params.push(g)}::tsquery`).join(' or ')})`}${scored ? ` and not (c.tsv @@ $${params.push(scored)}::tsquery)` : ''}${filterSql(filter, params)}
         order by score desc, c.id
         limit ${n}`;
       const r = await q.query<{ id: string; score: number }>(sql, params);
@@ -151,7 +144,7 @@ export const knowledgeSearchRepo = {
     // every collation orders alike).
     const merge = (a: RankedId[], b: RankedId[]) => [...a, ...b].sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, n);
     const any = (ts: { token: string }[]) => orQuery(ts.map((t) => t.token));
-    const all = (groups: { token: string }[][]) => groups.map((g) => `(${g.map((t) => orQuery([t.token])).join(' & ')})`).join(' | ');
+    const all = (groups: { token: string }[][]) => groups.map((g) => g.map((t) => orQuery([t.token])).join(' & '));
     // The bound below needs non-negative weights and a normalisation that only falls with length.
     const boundable = bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 && ordered.every((t) => t.weight >= 0);
     if (rare >= ordered.length || !boundable) return run(any(ordered));
@@ -159,9 +152,9 @@ export const knowledgeSearchRepo = {
     // Each later pass scores only chunks no earlier pass did; the passes' tops are merged.
     let scored = any(ordered.slice(0, rare));
     let found = await run(scored);
-    const pass = async (candidates: string) => {
+    const pass = async (candidates: string | string[]) => {
       found = merge(found, await run(candidates, scored));
-      scored = `${scored} | ${candidates}`;
+      scored = [scored, ...(typeof candidates === 'string' ? [candidates] : candidates)].map((x) => `(${x})`).join(' | ');
     };
     // Chunks outside the candidates scored so far match less than this much weight among `rest`.
     let outside = rest.reduce((a, t) => a + t.weight, 0);
@@ -213,9 +206,9 @@ export const knowledgeSearchRepo = {
       // Named columns: c.* would also ship every candidate's tsvector, parsed as text and thrown away.
       `select c.id, c.pack, c.document_id, c.position, c.kind, c.section_path, c.text, c.industries, c.regions, c.meta, c.disabled,
               d.title as document_title, d.short_title as document_short_title, d.scope as document_scope,
-              array(select t from unnest($2::text[]) as t where t = any(c.tokens)) as matched_terms
+              array(select u.t from unnest($2::text[], $3::tsquery[]) as u(t, q) where c.tsv @@ u.q) as matched_terms
        from kb_chunks c join kb_documents d on d.pack = c.pack and d.id = c.document_id where c.id = any($1::text[])`,
-      [ids, terms],
+      [ids, terms, terms.map((t) => orQuery([t]))],
     );
     return r.rows.map((x) => {
       const { tokens: _, ...chunk } = mapChunk(x);
