@@ -5,7 +5,7 @@
  * computation of the same BM25-style score over all chunks. Runs on PGlite, or pg over the wire.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knowledgeRepo, knowledgeSearchRepo, type ChunkRow } from '../../db/index.ts';
+import { knowledgeRepo, knowledgeSearchRepo, type ChunkRow, type Queryable, type SqlParam } from '../../db/index.ts';
 import { prng } from '../bench/synthetic.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -44,6 +44,12 @@ describe('lexical ranker pruning', () => {
     const avg = stats.avgTokens;
     const sets = chunks.map((c) => new Set(c.tokens));
     let pruned = 0;
+    // Every statement text the ranker sends, to check that their number stays small.
+    const texts = new Set<string>();
+    const spy: Queryable = {
+      query: <T,>(sql: string, params?: readonly SqlParam[]) => (texts.add(sql), t.db.query<T>(sql, params)),
+      exec: (sql: string) => t.db.exec(sql),
+    };
     const rare = [...stats.df.keys()].filter((w) => w.startsWith('稀'));
     const common = [...stats.df.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w).slice(-12);
     for (let q = 0; q < 80; q++) {
@@ -66,12 +72,15 @@ describe('lexical ranker pruning', () => {
         .filter((x) => x.matched)
         .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
         .slice(0, 20);
-      const got = await knowledgeSearchRepo.lexical(t.db, terms, { pack: PACK }, 20, { ...BM25, avgTokens: avg, df: stats.df, n });
+      const got = await knowledgeSearchRepo.lexical(spy, terms, { pack: PACK }, 20, { ...BM25, avgTokens: avg, df: stats.df, n });
       expect(got.map((x) => x.id)).toEqual(expected.map((x) => x.id));
       got.forEach((x, i) => expect(x.score).toBeCloseTo(expected[i]!.score, 9));
       if (terms.some((x) => (stats.df.get(x.token) ?? 0) > 0.05 * n)) pruned++;
     }
     // The queries did include common terms, so the pruned paths ran.
     expect(pruned).toBeGreaterThan(20);
+    // PGlite prepares each new text (a first execution costs several repeats): questions of 2 to 10
+    // terms and passes of 1 to 64 term combinations must not each bring a text of their own.
+    expect(texts.size).toBeLessThanOrEqual(16);
   }, 120_000);
 });
