@@ -49,6 +49,7 @@ describe('lexical ranker pruning', () => {
     const spy: Queryable = {
       query: <T,>(sql: string, params?: readonly SqlParam[]) => (texts.add(sql), t.db.query<T>(sql, params)),
       exec: (sql: string) => t.db.exec(sql),
+      copyFrom: (table, columns, data) => t.db.copyFrom(table, columns, data),
     };
     const rare = [...stats.df.keys()].filter((w) => w.startsWith('稀'));
     const common = [...stats.df.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w).slice(-12);
