@@ -54,17 +54,24 @@ export class BinaryCopyWriter {
     this.buf = next;
   }
 
-  /** Reserves the length word, runs `write`, then fills in the length it wrote. */
-  private sized(maxBytes: number, write: () => void): void {
+  /** Reserves room for a length word and `maxBytes` after it; returns where the length goes. */
+  private open(maxBytes: number): number {
     this.reserve(4 + maxBytes);
     const lenAt = this.at;
     this.at += 4;
-    write();
+    return lenAt;
+  }
+
+  /** Fills in the length of what was written since open(). */
+  private close(lenAt: number): void {
     this.buf.writeInt32BE(this.at - lenAt - 4, lenAt);
   }
 
-  private text(s: string): void {
+  /** A length-prefixed UTF-8 string (a JS string's UTF-8 is at most 3 bytes per UTF-16 unit). */
+  private lengthText(s: string): void {
+    const lenAt = this.open(3 * s.length);
     this.at += this.buf.write(s, this.at, 'utf8');
+    this.close(lenAt);
   }
 
   private field(type: CopyColumnType, v: unknown): void {
@@ -73,59 +80,57 @@ export class BinaryCopyWriter {
       this.at = this.buf.writeInt32BE(-1, this.at);
       return;
     }
+    const b = () => this.buf;
     switch (type) {
       case 'int4':
         this.reserve(8);
-        this.at = this.buf.writeInt32BE(4, this.at);
-        this.at = this.buf.writeInt32BE(Number(v), this.at);
+        this.at = b().writeInt32BE(4, this.at);
+        this.at = b().writeInt32BE(Number(v), this.at);
         return;
       case 'bool':
         this.reserve(5);
-        this.at = this.buf.writeInt32BE(1, this.at);
-        this.at = this.buf.writeUInt8(v ? 1 : 0, this.at);
+        this.at = b().writeInt32BE(1, this.at);
+        this.at = b().writeUInt8(v ? 1 : 0, this.at);
         return;
-      case 'text': {
-        const s = String(v);
-        return this.sized(s.length * 3, () => this.text(s));
-      }
+      case 'text':
+        return this.lengthText(String(v));
       case 'jsonb': {
         // Version 1 of jsonb's binary form: the JSON text after a version byte.
         const s = typeof v === 'string' ? v : JSON.stringify(v);
-        return this.sized(1 + s.length * 3, () => {
-          this.at = this.buf.writeUInt8(1, this.at);
-          this.text(s);
-        });
+        const lenAt = this.open(1 + 3 * s.length);
+        this.at = b().writeUInt8(1, this.at);
+        this.at += b().write(s, this.at, 'utf8');
+        return this.close(lenAt);
       }
       case 'text[]': {
         const xs = v as readonly string[];
         // One dimension, no NULLs, element type text, lower bound 1; a zero-length array has no dimension.
-        return this.sized(20 + xs.reduce((n, x) => n + 4 + x.length * 3, 0), () => {
-          this.at = this.buf.writeInt32BE(xs.length ? 1 : 0, this.at);
-          this.at = this.buf.writeInt32BE(0, this.at);
-          this.at = this.buf.writeInt32BE(TEXT_OID, this.at);
-          if (xs.length) {
-            this.at = this.buf.writeInt32BE(xs.length, this.at);
-            this.at = this.buf.writeInt32BE(1, this.at);
-          }
-          for (const x of xs)
-            this.sized(x.length * 3, () => this.text(x));
-        });
+        const lenAt = this.open(20);
+        this.at = b().writeInt32BE(xs.length ? 1 : 0, this.at);
+        this.at = b().writeInt32BE(0, this.at);
+        this.at = b().writeInt32BE(TEXT_OID, this.at);
+        if (xs.length) {
+          this.at = b().writeInt32BE(xs.length, this.at);
+          this.at = b().writeInt32BE(1, this.at);
+        }
+        for (const x of xs) this.lengthText(x);
+        return this.close(lenAt);
       }
       case 'tsvector': {
-        // Lexemes without positions, sorted bytewise and unique: what array_to_tsvector() stores.
-        const lexemes = [...new Set(v as readonly string[])].map((x) => {
+        // Lexemes without positions, unique and in PostgreSQL's order (bytewise on UTF-8, a prefix
+        // first): what array_to_tsvector() stores. Without surrogates, UTF-16 order is that order.
+        const lexemes = [...new Set(v as readonly string[])];
+        if (lexemes.some((x) => /[\ud800-\udfff]/.test(x))) lexemes.sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+        else lexemes.sort();
+        const lenAt = this.open(4 + lexemes.reduce((n, x) => n + 3 * x.length + 3, 0));
+        this.at = b().writeInt32BE(lexemes.length, this.at);
+        for (const x of lexemes) {
           if (!x) throw new Error('binary copy: a tsvector lexeme may not be empty');
-          return Buffer.from(x, 'utf8');
-        });
-        lexemes.sort(Buffer.compare);
-        return this.sized(4 + lexemes.reduce((n, x) => n + x.length + 3, 0), () => {
-          this.at = this.buf.writeInt32BE(lexemes.length, this.at);
-          for (const x of lexemes) {
-            this.at += x.copy(this.buf, this.at);
-            this.at = this.buf.writeUInt8(0, this.at);
-            this.at = this.buf.writeUInt16BE(0, this.at);
-          }
-        });
+          this.at += b().write(x, this.at, 'utf8');
+          this.at = b().writeUInt8(0, this.at);
+          this.at = b().writeUInt16BE(0, this.at);
+        }
+        return this.close(lenAt);
       }
       case 'vector': {
         // pgvector: int16 dimensions, int16 unused, then float4s. Non-finite values become 0, as in
@@ -133,13 +138,15 @@ export class BinaryCopyWriter {
         const xs = v as ArrayLike<number>;
         const n = xs.length;
         this.reserve(8 + 4 * n);
-        this.at = this.buf.writeInt32BE(4 + 4 * n, this.at);
-        this.at = this.buf.writeInt16BE(n, this.at);
-        this.at = this.buf.writeInt16BE(0, this.at);
+        const buf = b();
+        let at = buf.writeInt32BE(4 + 4 * n, this.at);
+        at = buf.writeInt16BE(n, at);
+        at = buf.writeInt16BE(0, at);
         for (let i = 0; i < n; i++) {
           const x = xs[i]!;
-          this.at = this.buf.writeFloatBE(Number.isFinite(x) ? x : 0, this.at);
+          at = buf.writeFloatBE(Number.isFinite(x) ? x : 0, at);
         }
+        this.at = at;
         return;
       }
     }

@@ -169,9 +169,11 @@ export class LocalEmbedder implements Embedder {
    * A sparser, cheaper graph than pgvector's default (16, 64): on 10k chunks the dev set's hit@1/hit@5
    * were the same (0.701/0.866 against 0.701/0.862; exact scan 0.716/0.870) — the lexical ranker leads and
    * these vectors re-order ties — while the build took 6.6 s instead of 21.8 and a query 1.8 ms instead
-   * of 3.0 (docs/benchmarks.md).
+   * of 3.0. ef_construction 16 (the least m 8 allows) instead of 32 halved the build again (2.9–3.1 s
+   * against 5.5–5.6) with hit@1/hit@5 0.701–0.705/0.862 against 0.701/0.858–0.870 from one build to the
+   * next, recall@20 0.20 against 0.21–0.22 (docs/embeddings.md).
    */
-  readonly hnsw = { m: 8, efConstruction: 32 };
+  readonly hnsw = { m: 8, efConstruction: 16 };
   private readonly ngramWeights: [number, number, number];
   private readonly wordWeight: number;
   private readonly words?: (text: string) => string[];

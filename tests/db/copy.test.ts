@@ -22,7 +22,7 @@ describe.each(modes)('copyFrom (%s)', (mode) => {
 
   it('loads every column type bit for bit as the text path stores it, NULLs included', async () => {
     const rows = [
-      [1, '专精特新"小巨人"\t企业\n第二行\\', { a: [1, '补贴'], b: null }, ['规上', '', 'x,y', 'NULL'], ['数字化', '改造', 'amt:500000', '数字化', 'b', 'a'], [0.1, -2.5, 1e-7, 0], true],
+      [1, '专精特新"小巨人"\t企业\n第二行\\', { a: [1, '补贴'], b: null }, ['规上', '', 'x,y', 'NULL'], ['数字化', '改造', 'amt:500000', '数字化', 'b', 'a', '𠮷野', 'ｆ'], [0.1, -2.5, 1e-7, 0], true],
       [2, '', [], [], [], [1, 0, 0], false],
       [3, null, null, null, null, null, null],
     ];

@@ -60,10 +60,10 @@ describe('ingestion', () => {
     expect(r.rows[0]!.n).toBe(0);
   });
 
-  it("builds the live index's HNSW graph with the local embedder's parameters (m 8, ef_construction 32)", async () => {
+  it("builds the live index's HNSW graph with the local embedder's parameters (m 8, ef_construction 16)", async () => {
     const live = (await knowledgeRepo.liveIndex(t.db))!;
     const r = await t.db.query<{ opts: string[] }>(`select reloptions as opts from pg_class where relname = $1`, [`kb_embeddings_hnsw_${live.id}`]);
-    expect(r.rows[0]?.opts).toEqual(expect.arrayContaining(['m=8', 'ef_construction=32']));
+    expect(r.rows[0]?.opts).toEqual(expect.arrayContaining(['m=8', 'ef_construction=16']));
   });
 
   it('re-ingests nothing when no content changed, and only the changed document otherwise', async () => {
