@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError, knowledgeRepo, knowledgeSearchRepo, knowledgeTermsRepo, type Db, type DocumentRow, type TermStats } from '../../db/index.ts';
-import { fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
+import { FeatureMemo, fitIdf, LocalEmbedder, type LocalEmbedderOptions } from '../embed/index.ts';
 import { chunkDocument, DEFAULT_CHUNKING, readPackDocuments, type ChunkingOptions, type ParsedTable, type SourceDocument } from '../ingest/index.ts';
 import type { Pack } from '../pack/index.ts';
 import { HybridRetriever, type HybridSettings, type LiveVectorIndex } from '../search/index.ts';
@@ -51,6 +51,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   let statsCache: Promise<TermStats> | null = null;
   let liveCache: Promise<LiveVectorIndex | null> | null = null;
   let initialized: Promise<IngestReport> | null = null;
+  /** Features kept from the idf fit for init()'s ingestion; emptied when init() is done. */
+  let fitMemo: FeatureMemo | null = null;
 
   // One writer at a time in this process: ingestion, re-tokenizing and re-indexing never interleave.
   let chain: Promise<unknown> = Promise.resolve();
@@ -76,7 +78,9 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const base = new LocalEmbedder({ ...params, words });
     if (!useIdf) return base;
     const texts = readPackDocuments(pack, chunking).flatMap((d) => chunkDocument(d, chunking).chunks.map(embeddingText));
-    return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts) });
+    // The fit reads every chunk; a first load then embeds every chunk: each is read once.
+    fitMemo = new FeatureMemo();
+    return new LocalEmbedder({ ...params, words, idf: fitIdf(base, texts, fitMemo), memo: fitMemo });
   };
   const embedderFor = (id: string): Embedder | null => embedders.get(id) ?? localEmbedderFromId(id, words);
 
@@ -173,8 +177,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         else if (!seen) await knowledgeRepo.setSetting(db, TOKENIZER_KEY(pack.id), { signature: signatureHash() });
         const live = await knowledgeRepo.liveIndex(db);
         const e = current();
-        if (live && live.embedderId !== e.id) await reindexUnlocked(e);
-        return ingestPackUnlocked();
+        try {
+          if (live && live.embedderId !== e.id) await reindexUnlocked(e);
+          return await ingestPackUnlocked();
+        } finally {
+          fitMemo?.clear();
+        }
       }).catch((e) => {
         initialized = null;
         throw e;

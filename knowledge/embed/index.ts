@@ -6,7 +6,7 @@ import type { Embedder } from '../types.ts';
 import { LocalEmbedder, type LocalEmbedderOptions } from './local.ts';
 import { OpenAiEmbedder } from './openai.ts';
 
-export { LocalEmbedder, LOCAL_EMBEDDER_DEFAULTS, fitIdf } from './local.ts';
+export { FeatureMemo, LocalEmbedder, LOCAL_EMBEDDER_DEFAULTS, fitIdf } from './local.ts';
 export type { LocalEmbedderOptions } from './local.ts';
 export { OpenAiEmbedder } from './openai.ts';
 export type { OpenAiEmbedderOptions } from './openai.ts';

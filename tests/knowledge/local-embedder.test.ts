@@ -5,7 +5,7 @@
  * idf fit's behaviour.
  */
 import { describe, expect, it } from 'vitest';
-import { fitIdf, LocalEmbedder } from '../../knowledge/index.ts';
+import { FeatureMemo, fitIdf, LocalEmbedder } from '../../knowledge/index.ts';
 
 const TEXT = '数字化改造试点项目最高补助５０万元';
 
@@ -44,5 +44,19 @@ describe('local embedder', () => {
     expect(e.embedOne('𠮷野家 surrogate')).toEqual([
       0, 0.71736, 0.23912, 0.23912, 0.071736, 0.167384, 0.23912, -0.071736, -0.071736, 0.288844, -0.071736, 0.23912, 0.071736, 0.23912, -0.23912, 0.071736,
     ]);
+  });
+
+  it('embeds a text kept from the fit exactly as it embeds it afresh, once, and a bounded number of texts', () => {
+    const corpus = ['数字化改造试点项目', '专精特新中小企业', '补助资金按进度拨付', '数字化改造试点项目', '对通过验收的项目按投资额的30%给予最高５０万元补助'];
+    const base = new LocalEmbedder({ dimensions: 32 });
+    const memo = new FeatureMemo(3);
+    const idf = fitIdf(base, corpus, memo);
+    expect(idf.id).toBe(fitIdf(base, corpus).id);
+    expect(memo.size).toBe(3); // the repeated text once, and no more than the bound
+    const plain = new LocalEmbedder({ dimensions: 32, idf });
+    const kept = new LocalEmbedder({ dimensions: 32, idf, memo });
+    for (const t of [...corpus, '另一段文字']) expect(kept.embedOne(t)).toEqual(plain.embedOne(t));
+    expect(memo.size).toBe(0);
+    expect(kept.embedOne(corpus[0]!)).toEqual(plain.embedOne(corpus[0]!));
   });
 });
