@@ -10,11 +10,14 @@
  */
 import { Mutex, parse, PGlite, protocol } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { copyTarget } from './binary-copy.ts';
+import { linearMemfsGrowth } from './pglite-memfs.ts';
 
 /** Starts PGlite with pgvector on a directory (or in memory); the caller has checked and locked the directory. */
 export async function startPglite(dir: string | null): Promise<PGlite> {
   const pg = new PGlite({ ...(dir ? { dataDir: dir } : {}), extensions: { vector } });
   await pg.waitReady;
+  linearMemfsGrowth(pg);
   await pg.query('select 1');
   return pg;
 }
@@ -28,6 +31,7 @@ export interface SessionResult {
 export interface SessionTransaction {
   query(sql: string, params?: readonly unknown[]): Promise<SessionResult>;
   exec(sql: string): Promise<void>;
+  copyFrom(table: string, columns: readonly string[], data: Uint8Array): Promise<number>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -85,6 +89,11 @@ export class PgliteSession {
     return this.exclusive.runExclusive(() => this.simple(sql, true));
   }
 
+  /** Binary COPY of `data` into `table (columns)`, outside any transaction; returns the rows loaded. */
+  copyFrom(table: string, columns: readonly string[], data: Uint8Array): Promise<number> {
+    return this.exclusive.runExclusive(() => this.copy(table, columns, data, true));
+  }
+
   /**
    * Opens a transaction that has the engine to itself until commit() or rollback(). Split from
    * transaction() so that a caller on another thread can drive it one message at a time.
@@ -113,6 +122,7 @@ export class PgliteSession {
     return {
       query: async (sql, params = []) => (check(), this.run(sql, params, false)),
       exec: async (sql) => (check(), this.simple(sql, false)),
+      copyFrom: async (table, columns, data) => (check(), this.copy(table, columns, data, false)),
       commit: () => end('COMMIT'),
       rollback: () => end('ROLLBACK'),
     };
@@ -134,6 +144,24 @@ export class PgliteSession {
 
   private async simple(sql: string, syncToFs: boolean): Promise<void> {
     await this.engine.runExclusive(() => this.engine.execProtocol(concat([ser.query(sql)]), { syncToFs }));
+  }
+
+  /**
+   * PGlite has no COPY FROM STDIN; its COPY reads the virtual file /dev/blob, which serves the blob handed
+   * to the engine just before (held only for this statement).
+   */
+  private async copy(table: string, columns: readonly string[], data: Uint8Array, syncToFs: boolean): Promise<number> {
+    const sql = `copy ${copyTarget(table, columns)} from '/dev/blob' with (format binary)`;
+    const r = await this.engine.runExclusive(async () => {
+      await this.engine._handleBlob(new Blob([data as Uint8Array<ArrayBuffer>]));
+      try {
+        return await this.engine.execProtocol(ser.query(sql), { syncToFs });
+      } finally {
+        await this.engine._cleanupBlob();
+      }
+    });
+    const done = r.messages.find((m) => m.name === 'commandComplete') as { text?: string } | undefined;
+    return Number(/(\d+)$/.exec(done?.text ?? '')?.[1] ?? 0);
   }
 
   private async run(sql: string, params: readonly unknown[], autocommit: boolean): Promise<SessionResult> {

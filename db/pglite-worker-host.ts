@@ -13,6 +13,7 @@ import { PgliteSession, startPglite, type SessionResult, type SessionTransaction
 export type WorkerRequest =
   | { id: number; op: 'query'; sql: string; params: readonly unknown[]; tx?: number }
   | { id: number; op: 'exec'; sql: string; tx?: number }
+  | { id: number; op: 'copy'; table: string; columns: readonly string[]; data: Uint8Array; tx?: number }
   | { id: number; op: 'begin' }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
   | { id: number; op: 'backup' }
@@ -70,6 +71,8 @@ async function serve(port: NonNullable<typeof parentPort>, data: WorkerData): Pr
       case 'exec':
         await inTx(m.tx).exec(m.sql);
         return null;
+      case 'copy':
+        return inTx(m.tx).copyFrom(m.table, m.columns, m.data);
       case 'begin': {
         const id = ++nextTx;
         txs.set(id, await session.begin());

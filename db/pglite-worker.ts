@@ -121,6 +121,10 @@ export async function openPgliteWorker(dataDir: string | null): Promise<Db> {
     async exec(sql: string): Promise<void> {
       await call({ op: 'exec', sql, tx });
     },
+    async copyFrom(table: string, columns: readonly string[], data: Uint8Array): Promise<number> {
+      // Copied across by structured clone, not transferred: the caller keeps its buffer.
+      return call<number>({ op: 'copy', table, columns, data, tx });
+    },
   });
   const base = queryable();
   let closed = false;

@@ -64,7 +64,7 @@ export function prepareDataDir(dir: string): string {
   return lock;
 }
 
-function wrapQueryable(q: Pick<SessionTransaction, 'query' | 'exec'>): Queryable {
+function wrapQueryable(q: Pick<SessionTransaction, 'query' | 'exec' | 'copyFrom'>): Queryable {
   return {
     async query<T>(sql: string, params?: readonly SqlParam[]): Promise<QueryResult<T>> {
       try {
@@ -77,6 +77,13 @@ function wrapQueryable(q: Pick<SessionTransaction, 'query' | 'exec'>): Queryable
     async exec(sql: string): Promise<void> {
       try {
         await q.exec(sql);
+      } catch (e) {
+        throw mapDbError(e);
+      }
+    },
+    async copyFrom(table: string, columns: readonly string[], data: Uint8Array): Promise<number> {
+      try {
+        return await q.copyFrom(table, columns, data);
       } catch (e) {
         throw mapDbError(e);
       }

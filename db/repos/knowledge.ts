@@ -1,8 +1,10 @@
 /**
  * SQL for the knowledge base's storage: documents, chunks, embedding indexes and the editable lexicon.
- * Writes are batched through jsonb_to_recordset (one statement per few hundred rows) because ingestion
- * speed is a target; search SQL lives in ./knowledge-search.ts.
+ * Ingestion speed is a target, so new chunks and vectors are bulk-loaded in PostgreSQL's binary COPY
+ * format (Queryable.copyFrom) and other batch writes go through jsonb_to_recordset, one statement per few
+ * hundred rows; search SQL lives in ./knowledge-search.ts.
  */
+import { BinaryCopyWriter } from '../binary-copy.ts';
 import type { Queryable, SqlParam } from '../types.ts';
 
 export type DocumentScope = 'city' | 'province' | 'national' | 'other-city' | 'reference';
@@ -52,6 +54,9 @@ export interface EmbeddingIndexRow {
 }
 
 const BATCH = 400;
+
+const CHUNK_COPY_COLUMNS = ['id', 'pack', 'document_id', 'position', 'kind', 'section_path', 'text', 'tokens', 'ntokens', 'tsv', 'industries', 'regions', 'meta'];
+const CHUNK_COPY_TYPES = ['text', 'text', 'text', 'int4', 'text', 'jsonb', 'text', 'text[]', 'int4', 'tsvector', 'text[]', 'text[]', 'jsonb'] as const;
 
 export const LIVE_INDEX_SETTING = 'knowledge.live_index';
 
@@ -135,30 +140,16 @@ export const knowledgeRepo = {
     await q.query('delete from kb_chunks where pack = $1 and document_id = $2', [pack, documentId]);
   },
 
+  /**
+   * New chunks (their ids must not exist). The lexical columns are derived here as the SQL of
+   * updateTokens derives them: ntokens = cardinality(tokens), tsv = array_to_tsvector(tokens).
+   */
   async insertChunks(q: Queryable, chunks: ChunkRow[]): Promise<void> {
-    for (let i = 0; i < chunks.length; i += BATCH) {
-      const batch = chunks.slice(i, i + BATCH).map((c) => ({
-        id: c.id,
-        pack: c.pack,
-        document_id: c.documentId,
-        position: c.position,
-        kind: c.kind,
-        section_path: c.sectionPath,
-        text: c.text,
-        tokens: c.tokens,
-        industries: c.industries,
-        regions: c.regions,
-        meta: c.meta,
-      }));
-      await q.query(
-        `insert into kb_chunks (id, pack, document_id, position, kind, section_path, text, tokens, ntokens, tsv, industries, regions, meta)
-         select r.id, r.pack, r.document_id, r.position, r.kind, r.section_path, r.text, r.tokens, cardinality(r.tokens),
-                array_to_tsvector(r.tokens), r.industries, r.regions, r.meta
-         from jsonb_to_recordset($1::jsonb) as r(id text, pack text, document_id text, position int, kind text, section_path jsonb,
-                text text, tokens text[], industries text[], regions text[], meta jsonb)`,
-        [JSON.stringify(batch)],
-      );
-    }
+    if (chunks.length === 0) return;
+    const w = new BinaryCopyWriter(CHUNK_COPY_TYPES, chunks.reduce((n, c) => n + 3 * c.text.length + 512, 0));
+    for (const c of chunks)
+      w.add([c.id, c.pack, c.documentId, c.position, c.kind, c.sectionPath, c.text, c.tokens, c.tokens.length, c.tokens, c.industries, c.regions, c.meta]);
+    await q.copyFrom('kb_chunks', CHUNK_COPY_COLUMNS, w.finish());
   },
 
   /** Rewrites the tokens of existing chunks (after a dictionary or synonym change). */
@@ -203,9 +194,16 @@ export const knowledgeRepo = {
    * a vacuum (never, on PGlite) or until it reaches 4 MB, and every lexical query scanned all of it: at
    * 10k chunks that made the planner prefer a sequential scan and cost 11–27 ms a statement instead of
    * 2–3 (docs/benchmarks.md).
+   * Only the columns that queries filter, join or order on get statistics: those of the chunks' tokens,
+   * section path and meta and of the vectors were two thirds of ANALYZE's time (0.75 of 1.15 s at 10k
+   * chunks) and no plan reads them; the search statements' plans are the same either way. A column
+   * that search starts to filter on must be added here.
    */
   async analyze(q: Queryable): Promise<void> {
-    await q.exec(`analyze kb_chunks; analyze kb_embeddings; analyze kb_documents; select gin_clean_pending_list('kb_chunks_tsv'::regclass)`);
+    await q.exec(
+      `analyze kb_chunks (id, pack, document_id, position, kind, ntokens, tsv, industries, regions, disabled); analyze kb_embeddings (index_id, chunk_id);
+       analyze kb_documents; select gin_clean_pending_list('kb_chunks_tsv'::regclass)`,
+    );
   },
 
   // ---- embedding indexes ----
@@ -266,7 +264,16 @@ export const knowledgeRepo = {
     await q.query('delete from kb_embedding_indexes where id = $1', [id]);
   },
 
+  /** Vectors of chunks that have none in this index yet (new chunks, an index being built): bulk-loaded. */
   async insertEmbeddings(q: Queryable, indexId: number, rows: { chunkId: string; vector: number[] }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const w = new BinaryCopyWriter(['int4', 'text', 'vector'], rows.length * (4 * (rows[0]!.vector.length + 16) + 64));
+    for (const r of rows) w.add([indexId, r.chunkId, r.vector]);
+    await q.copyFrom('kb_embeddings', ['index_id', 'chunk_id', 'embedding'], w.finish());
+  },
+
+  /** Replaces (or adds) the vectors of existing chunks, e.g. after a console edit of the text. */
+  async upsertEmbeddings(q: Queryable, indexId: number, rows: { chunkId: string; vector: number[] }[]): Promise<void> {
     for (let i = 0; i < rows.length; i += BATCH) {
       const batch = rows.slice(i, i + BATCH).map((r) => ({ c: r.chunkId, e: vectorLiteral(r.vector) }));
       await q.query(

@@ -20,7 +20,7 @@ export interface LocalEmbedderOptions {
    * Inverse document frequencies fitted on the corpus (see fitIdf): common n-grams such as 数字化 or
    * 中小企业 then weigh little and the rare ones that identify a clause weigh much. `id` names the fit.
    */
-  idf?: { id: string; table: Map<number, number> };
+  idf?: IdfWeights;
 }
 
 export const LOCAL_EMBEDDER_DEFAULTS = { dimensions: 512, ngramWeights: [0.3, 1, 0.7] as [number, number, number], wordWeight: 1 };
@@ -52,11 +52,115 @@ function avalanche(h: number): number {
  * their strings; two of a corpus's ~10⁶ features share a key with probability ~10⁻⁴, and then only
  * their idf is merged.
  */
-const featureKey = (h: number, alt: number) => avalanche(h) * ALT_BITS + ((alt >>> 0) % ALT_BITS);
-const bucketHash = (key: number) => Math.floor(key / ALT_BITS);
+const featureKey = (bucket: number, alt21: number) => bucket * ALT_BITS + alt21;
 
 const DROP = /[^\p{L}\p{N}]/gu;
 const PREFIX = ['1|', '2|', '3|', 'w|'].map((p) => [step(FNV_OFFSET, p, FNV_PRIME), step(ALT_OFFSET, p, ALT_PRIME)] as const);
+
+/**
+ * An open-addressing table from feature (bucket hash, 21 alternate bits) to a number, entries kept in
+ * insertion order. Feature counting, the corpus's document frequencies and the idf lookup all went
+ * through Maps keyed by 53-bit floats (a heap number and an entry object per feature): two thirds of the
+ * embedder's time. Iteration order is the Maps' (first insertion), so the sums — and the vectors — are
+ * bit-identical.
+ */
+export class FeatureTable {
+  private slots!: Int32Array;
+  private mask!: number;
+  /** Entries, in insertion order. */
+  buckets!: Uint32Array;
+  alts!: Int32Array;
+  values!: Float64Array;
+  counts!: Int32Array;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let cap = 16;
+    while (cap < capacity * 2) cap *= 2;
+    this.allocate(cap);
+  }
+
+  /** Fresh arrays of `slots` slots (half as many entries, so probes stay short); entries are dropped. */
+  private allocate(slots: number): void {
+    this.slots = new Int32Array(slots);
+    this.mask = slots - 1;
+    this.buckets = new Uint32Array(slots >> 1);
+    this.alts = new Int32Array(slots >> 1);
+    this.values = new Float64Array(slots >> 1);
+    this.counts = new Int32Array(slots >> 1);
+  }
+
+  private static slotOf(bucket: number, alt: number, mask: number): number {
+    return (Math.imul(bucket ^ alt, 0x9e3779b1) >>> 7) & mask;
+  }
+
+  /** The entry index of a feature, or -1. */
+  find(bucket: number, alt: number): number {
+    for (let s = FeatureTable.slotOf(bucket, alt, this.mask); ; s = (s + 1) & this.mask) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) return -1;
+      if (this.buckets[e] === bucket && this.alts[e] === alt) return e;
+    }
+  }
+
+  /** Counts one occurrence; a new feature keeps `value` (the first occurrence's). Returns the entry. */
+  add(bucket: number, alt: number, value: number): number {
+    let s = FeatureTable.slotOf(bucket, alt, this.mask);
+    for (; ; s = (s + 1) & this.mask) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) break;
+      if (this.buckets[e] === bucket && this.alts[e] === alt) {
+        this.counts[e]!++;
+        return e;
+      }
+    }
+    if (this.size >= this.buckets.length) {
+      this.grow();
+      return this.add(bucket, alt, value);
+    }
+    const e = this.size++;
+    this.slots[s] = e + 1;
+    this.buckets[e] = bucket;
+    this.alts[e] = alt;
+    this.values[e] = value;
+    this.counts[e] = 1;
+    return e;
+  }
+
+  key(e: number): number {
+    return featureKey(this.buckets[e]!, this.alts[e]!);
+  }
+
+  /** Empties the table, keeping its memory (one table serves every text of a corpus). */
+  clear(): void {
+    for (let e = 0; e < this.size; e++) {
+      let s = FeatureTable.slotOf(this.buckets[e]!, this.alts[e]!, this.mask);
+      while (this.slots[s] !== e + 1) s = (s + 1) & this.mask;
+      this.slots[s] = 0;
+    }
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const old = { buckets: this.buckets, alts: this.alts, values: this.values, counts: this.counts, size: this.size };
+    this.allocate(this.slots.length * 2);
+    this.buckets.set(old.buckets.subarray(0, old.size));
+    this.alts.set(old.alts.subarray(0, old.size));
+    this.values.set(old.values.subarray(0, old.size));
+    this.counts.set(old.counts.subarray(0, old.size));
+    for (let e = 0; e < old.size; e++) {
+      let s = FeatureTable.slotOf(this.buckets[e]!, this.alts[e]!, this.mask);
+      while (this.slots[s] !== 0) s = (s + 1) & this.mask;
+      this.slots[s] = e + 1;
+    }
+  }
+}
+
+/** Fitted idf weights by feature, with the id that names the fit (see fitIdf). */
+export interface IdfWeights {
+  id: string;
+  table: FeatureTable;
+}
 
 export class LocalEmbedder implements Embedder {
   readonly id: string;
@@ -82,24 +186,31 @@ export class LocalEmbedder implements Embedder {
     this.id = `local-hash:v1:d${this.dimensions}:n${w}:w${this.wordWeight}` + (this.idf ? `:idf${this.idf.id}` : '');
   }
 
-  private readonly idf?: { id: string; table: Map<number, number> };
+  private readonly idf?: IdfWeights;
+  /** Reused for every text (embedOne is synchronous, so one per embedder suffices). */
+  private readonly scratch = new FeatureTable();
+  /** Character boundaries of the text being read, reused likewise. */
+  private starts = new Int32Array(1024);
 
   /**
-   * Weighted features of a text, by key (featureKey): character n-grams, words and amount tokens.
-   * Hashed as they are read, not built as strings: building and looking up ~400 strings per chunk was
-   * most of ingestion's embedding time. Features, buckets and signs are those of "1|补", "2|补助",
-   * "w|补助" … as before.
+   * Adds the weighted features of a text to `into` (character n-grams, words and amount tokens), hashed
+   * as they are read, never built as strings. Features, buckets and signs are those of the strings
+   * "1|补", "2|补助", "w|补助" … as they have always been.
    */
-  features(text: string): Map<number, { w: number; n: number }> {
-    const counts = new Map<number, { w: number; n: number }>();
-    const add = (key: number, w: number) => {
-      const e = counts.get(key);
-      if (e) e.n++;
-      else counts.set(key, { w, n: 1 });
-    };
+  collectFeatures(text: string, into: FeatureTable): void {
     const norm = normalizeForSearch(text);
-    const chars = Array.from(norm.replace(DROP, ''));
-    const len = chars.length;
+    const kept = norm.replace(DROP, '');
+    const units = kept.length;
+    if (this.starts.length < units + 1) this.starts = new Int32Array(2 * units + 2);
+    const starts = this.starts;
+    // Code points, as Array.from(string) splits them (a surrogate pair is one character).
+    let len = 0;
+    for (let i = 0; i < units; ) {
+      starts[len++] = i;
+      const c = kept.charCodeAt(i);
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < units && (kept.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    }
+    starts[len] = units;
     const weights = this.ngramWeights;
     for (let n = 1; n <= 3; n++) {
       const w = weights[n - 1]!;
@@ -108,29 +219,45 @@ export class LocalEmbedder implements Embedder {
       for (let i = 0; i + n <= len; i++) {
         let h = h0;
         let a = a0;
-        for (let j = i; j < i + n; j++) {
-          h = step(h, chars[j]!, FNV_PRIME);
-          a = step(a, chars[j]!, ALT_PRIME);
+        for (let u = starts[i]!, end = starts[i + n]!; u < end; u++) {
+          const c = kept.charCodeAt(u);
+          h = Math.imul(h ^ c, FNV_PRIME);
+          a = Math.imul(a ^ c, ALT_PRIME);
         }
-        add(featureKey(h, a), w);
+        into.add(avalanche(h), (a >>> 0) & (ALT_BITS - 1), w);
       }
     }
     const [hw, aw] = PREFIX[3]!;
-    const word = (s: string, w: number) => add(featureKey(step(hw, s, FNV_PRIME), step(aw, s, ALT_PRIME)), w);
+    const word = (x: string, w: number) => into.add(avalanche(step(hw, x, FNV_PRIME)), (step(aw, x, ALT_PRIME) >>> 0) & (ALT_BITS - 1), w);
     if (this.words && this.wordWeight) for (const x of this.words(norm)) if (x.length > 1) word(x, this.wordWeight);
     for (const a of normalizeAmounts(norm)) word(amountToken(a.value), this.wordWeight || 1);
-    return counts;
+  }
+
+  /** Weighted features of a text by key, in the order first read (for inspection and tests). */
+  features(text: string): Map<number, { w: number; n: number }> {
+    const t = new FeatureTable();
+    this.collectFeatures(text, t);
+    const out = new Map<number, { w: number; n: number }>();
+    for (let e = 0; e < t.size; e++) out.set(t.key(e), { w: t.values[e]!, n: t.counts[e]! });
+    return out;
   }
 
   embedOne(text: string): number[] {
+    const f = this.scratch;
+    f.clear();
+    this.collectFeatures(text, f);
     const v = new Float64Array(this.dimensions);
     const idf = this.idf?.table;
-    for (const [key, c] of this.features(text)) {
-      // A feature the corpus never has can only match by hash collision: weight 0 leaves it out.
-      const g = idf ? (idf.get(key) ?? 0) : 1;
+    for (let e = 0; e < f.size; e++) {
+      const h = f.buckets[e]!;
+      let g = 1;
+      if (idf) {
+        const k = idf.find(h, f.alts[e]!);
+        // A feature the corpus never has can only match by hash collision: weight 0 leaves it out.
+        g = k < 0 ? 0 : idf.values[k]!;
+      }
       if (g === 0) continue;
-      const h = bucketHash(key);
-      v[h % this.dimensions] += (h & 0x80000000 ? -g : g) * c.w * (1 + Math.log(c.n)); // sublinear: a term repeated ten times is not ten times as important
+      v[h % this.dimensions] += (h & 0x80000000 ? -g : g) * f.values[e]! * (1 + Math.log(f.counts[e]!)); // sublinear: a term repeated ten times is not ten times as important
     }
     let norm2 = 0;
     for (const x of v) norm2 += x * x;
@@ -144,18 +271,25 @@ export class LocalEmbedder implements Embedder {
 }
 
 /** Fits smoothed idf weights of the embedder's features on a corpus (one text per chunk). */
-export function fitIdf(embedder: LocalEmbedder, texts: string[]): { id: string; table: Map<number, number> } {
-  const df = new Map<number, number>();
-  for (const t of texts) for (const f of embedder.features(t).keys()) df.set(f, (df.get(f) ?? 0) + 1);
+export function fitIdf(embedder: LocalEmbedder, texts: string[]): IdfWeights {
+  const table = new FeatureTable(1 << 16);
+  const f = new FeatureTable();
+  for (const t of texts) {
+    f.clear();
+    embedder.collectFeatures(t, f);
+    for (let e = 0; e < f.size; e++) table.add(f.buckets[e]!, f.alts[e]!, 0);
+  }
+  // counts are now document frequencies.
   const n = texts.length;
-  const table = new Map<number, number>();
-  for (const [f, d] of df) table.set(f, Math.log((n + 1) / (d + 0.5)));
+  for (let e = 0; e < table.size; e++) table.values[e] = Math.log((n + 1) / (table.counts[e]! + 0.5));
   // The id hashes every (feature key, df) pair in key order.
-  const keys = Float64Array.from(df.keys()).sort();
+  const keys = new Float64Array(table.size);
+  for (let e = 0; e < table.size; e++) keys[e] = table.key(e);
+  keys.sort();
   const pairs = new Float64Array(keys.length * 2);
   keys.forEach((k, i) => {
     pairs[2 * i] = k;
-    pairs[2 * i + 1] = df.get(k)!;
+    pairs[2 * i + 1] = table.counts[table.find(Math.floor(k / ALT_BITS), k % ALT_BITS)]!;
   });
   return { id: crypto.createHash('sha256').update(new Uint8Array(pairs.buffer)).digest('hex').slice(0, 10), table };
 }

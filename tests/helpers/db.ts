@@ -10,7 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
-import { openDb, type Db, type DbOptions } from '../../db/index.ts';
+import { linearMemfsGrowth, openDb, type Db, type DbOptions } from '../../db/index.ts';
 
 export type TestDbMode = 'pglite' | 'worker' | 'wire' | 'server';
 
@@ -33,6 +33,8 @@ export interface TestDb {
 export async function startWireServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const lite = new PGlite({ extensions: { vector } });
   await lite.waitReady;
+  // As openDb does for in-memory PGlite: bulk loads would otherwise copy whole files as they grow.
+  linearMemfsGrowth(lite);
   const server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: 0, maxConnections: 20 });
   await server.start();
   const addr = (server as unknown as { server?: { address(): { port: number } } }).server?.address();

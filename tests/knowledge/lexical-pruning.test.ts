@@ -49,6 +49,7 @@ describe('lexical ranker pruning', () => {
     const spying = (into: Set<string>): Queryable => ({
       query: <T,>(sql: string, params?: readonly SqlParam[]) => (into.add(sql), t.db.query<T>(sql, params)),
       exec: (sql: string) => t.db.exec(sql),
+      copyFrom: (table, columns, data) => t.db.copyFrom(table, columns, data),
     });
     const spy = spying(texts);
     const warmed = new Set<string>();

@@ -30,4 +30,19 @@ describe('local embedder', () => {
     const v = e.embedOne('数字化改造');
     expect(Math.hypot(...v)).toBeCloseTo(1, 5);
   });
+
+  it('fits the same idf and embeds the same vectors as the Map-based fit did (values taken from it)', () => {
+    // Surrogate pairs (𠮷) and words included; FeatureTable replaced Maps keyed by 53-bit floats.
+    const corpus = ['数字化改造试点项目', '专精特新中小企业', '补助资金按进度拨付', '对通过验收的项目按投资额的30%给予最高５０万元补助', '𠮷野家 surrogate 𠮷 test'];
+    const words = (t: string) => t.split(/(?<=改造|企业|项目)/);
+    const idf = fitIdf(new LocalEmbedder({ dimensions: 16, words }), corpus);
+    expect(idf.id).toBe('480d71f369');
+    const e = new LocalEmbedder({ dimensions: 16, words, idf });
+    expect(e.embedOne('数字化改造项目最高补助50万元')).toEqual([
+      0.130731, 0.354782, 0, -0.039219, 0.106435, 0, -0.709564, -0.272644, 0, 0, -0.354782, -0.067215, -0.181132, 0.248348, 0.106435, 0.17365,
+    ]);
+    expect(e.embedOne('𠮷野家 surrogate')).toEqual([
+      0, 0.71736, 0.23912, 0.23912, 0.071736, 0.167384, 0.23912, -0.071736, -0.071736, 0.288844, -0.071736, 0.23912, 0.071736, 0.23912, -0.23912, 0.071736,
+    ]);
+  });
 });
