@@ -82,6 +82,11 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     if (!options.db) await db.close().catch(() => {});
     throw e;
   }
+  // Term statistics loaded and search statements prepared before the first question, not during it.
+  await knowledge.retriever.warm().then(
+    (ms) => log.info('search warmed', { ms: Math.round(ms) }),
+    (err: unknown) => log.warn('search warm-up failed; the first questions will be slower', { err }),
+  );
   const answerer = createAnswerer({ retriever: knowledge.retriever, tagger: knowledge.tagger, pack, db, llm: config.llm, log: log.child({ area: 'answer' }), clock });
   // Repeated questions skip retrieval; the cache keys on the knowledge generation, history and date.
   const answerCache =

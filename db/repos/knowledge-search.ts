@@ -49,18 +49,66 @@ export interface TermStats {
   maxDocumentChunks: number;
 }
 
+/**
+ * The filter as SQL over chunks `c`. Every condition is written whatever the filter, NULL standing for
+ * "any" (the planner folds it away), so each statement has one text for all filters: PGlite prepares
+ * each new text once, and a first execution costs several repeats (see lexicalPass).
+ */
 function filterSql(f: ChunkFilter, params: SqlParam[]): string {
+  const p = (v: SqlParam | undefined, type: string) => `$${params.push(v ?? null)}::${type}`;
+  const pack = p(f.pack, 'text');
+  const documents = p(f.documentIds?.length ? f.documentIds : null, 'text[]');
+  const industry = p(f.industry, 'text');
+  const region = p(f.region, 'text');
+  const kinds = p(f.kinds?.length ? f.kinds : null, 'text[]');
+  const scopes = p(f.scopes?.length ? f.scopes : null, 'text[]');
   // Chunks disabled in the console are never retrieved, by either ranker.
-  const w: string[] = ['not c.disabled'];
-  if (f.pack) w.push(`c.pack = $${params.push(f.pack)}`);
-  if (f.documentIds?.length) w.push(`c.document_id = any($${params.push(f.documentIds)}::text[])`);
-  if (f.industry) w.push(`(cardinality(c.industries) = 0 or $${params.push(f.industry)} = any(c.industries))`);
-  if (f.region) w.push(`(cardinality(c.regions) = 0 or $${params.push(f.region)} = any(c.regions))`);
-  if (f.kinds?.length) w.push(`c.kind = any($${params.push(f.kinds)}::text[])`);
-  if (f.scopes?.length)
-    w.push(`exists (select 1 from kb_documents d where d.pack = c.pack and d.id = c.document_id and d.scope = any($${params.push(f.scopes)}::text[]))`);
-  return w.length ? ' and ' + w.join(' and ') : '';
+  return ` and not c.disabled
+        and (${pack} is null or c.pack = ${pack})
+        and (${documents} is null or c.document_id = any(${documents}))
+        and (${industry} is null or cardinality(c.industries) = 0 or ${industry} = any(c.industries))
+        and (${region} is null or cardinality(c.regions) = 0 or ${region} = any(c.regions))
+        and (${kinds} is null or c.kind = any(${kinds}))
+        and (${scopes} is null or exists (select 1 from kb_documents d where d.pack = c.pack and d.id = c.document_id and d.scope = any(${scopes})))`;
 }
+
+/**
+ * Scores, by Σ weight(matched term) × BM25 length normalisation, the chunks matching `candidates` (one
+ * tsquery, or several term combinations each a condition of its own) but not `scored` (the candidates
+ * of earlier passes); the top `limit`. Undefined terms and candidates are padding: NULL matches nothing
+ * and adds 0. The text depends only on how many terms and candidates are passed, so the caller rounds
+ * both up to a power of two: with exact counts one dev-set question in six met a text not prepared
+ * before, at several times a repeat's cost.
+ */
+async function lexicalPass(
+  q: Queryable,
+  terms: ({ token: string; weight: number } | undefined)[],
+  candidates: string | null | (string | undefined)[],
+  scored: string | undefined,
+  filter: ChunkFilter,
+  limit: number,
+  bm25: Bm25Params,
+): Promise<RankedId[]> {
+  const params: SqlParam[] = [];
+  // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
+  const score = terms.map((t) => `(case when c.tsv @@ $${params.push(t ? orQuery([t.token]) : null)}::tsquery then $${params.push(t?.weight ?? 0)}::float8 else 0 end)`).join(' + ');
+  // float8 parameters: written as literals, they made the normalisation numeric arithmetic, a third
+  // of a pass's cost in PGlite.
+  const norm = `$${params.push(bm25.k1 + 1)}::float8 / (1 + $${params.push(bm25.k1)}::float8 * (1 - $${params.push(bm25.b)}::float8 + $${params.push(bm25.b)}::float8 * c.ntokens / $${params.push(Math.max(bm25.avgTokens, 1))}::float8))`;
+  const match =
+    !Array.isArray(candidates) ? `c.tsv @@ $${params.push(candidates)}::tsquery` : `(${candidates.map((g) => `c.tsv @@ $${params.push(g ?? null)}::tsquery`).join(' or ')})`;
+  const sql = `select c.id, (${score}) * ${norm} as score
+        from kb_chunks c
+        where ${match} and ($${params.push(scored ?? null)}::tsquery is null or not (c.tsv @@ $${params.length}::tsquery))${filterSql(filter, params)}
+        order by score desc, c.id
+        limit $${params.push(Math.trunc(limit))}::int`;
+  const r = await q.query<{ id: string; score: number }>(sql, params);
+  return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
+}
+
+/** Terms padded to 8, 16 or 32 (maxQueryTokens), term combinations to 1, 2, 4 … 64. */
+const TERM_BUCKETS = [8, 16, 32];
+const COMBINATION_BUCKETS = [1, 2, 4, 8, 16, 32, 64];
 
 /** A tsquery literal matching any of the lexemes, quoted so no token is parsed as an operator. */
 export function orQuery(tokens: string[]): string {
@@ -132,34 +180,9 @@ export const knowledgeSearchRepo = {
     for (let postings = 0; rare < ordered.length && postings + df(ordered[rare]!) <= budget; rare++) postings += df(ordered[rare]!);
     rare = Math.max(rare, 1);
     // Scores the chunks matching `candidates` but not `scored` (candidates of an earlier pass).
-    // The statement's text depends only on the counts of terms and of term combinations, rounded up to a
-    // power of two (the padding is NULL: it matches nothing and adds 0): PGlite prepares each new text,
-    // a first execution several times the cost of a repeat, and with exact counts one question in six
-    // in the dev set met a text not seen before.
-    const terms8 = padded(terms, 8);
-    const run = async (candidates: string | string[], scored?: string) => {
-      const params: SqlParam[] = [];
-      // Summed in the caller's term order, as the aggregate did, so scores stay bit-identical.
-      const score = terms8
-        .map((t) => `(case when c.tsv @@ $${params.push(t ? orQuery([t.token]) : null)}::tsquery then $${params.push(t?.weight ?? 0)}::float8 else 0 end)`)
-        .join(' + ');
-      // float8 parameters: written as literals, they made the normalisation numeric arithmetic, a third
-      // of a pass's cost in PGlite.
-      const norm = `$${params.push(bm25.k1 + 1)}::float8 / (1 + $${params.push(bm25.k1)}::float8 * (1 - $${params.push(bm25.b)}::float8 + $${params.push(bm25.b)}::float8 * c.ntokens / $${params.push(Math.max(bm25.avgTokens, 1))}::float8))`;
-      const match =
-        typeof candidates === 'string'
-          ? `c.tsv @@ $${params.push(candidates)}::tsquery`
-          : `(${padded(candidates, 1)
-              .map((g) => `c.tsv @@ $${params.push(g ?? null)}::tsquery`)
-              .join(' or ')})`;
-      const sql = `select c.id, (${score}) * ${norm} as score
-        from kb_chunks c
-        where ${match} and ($${params.push(scored ?? null)}::tsquery is null or not (c.tsv @@ $${params.length}::tsquery))${filterSql(filter, params)}
-        order by score desc, c.id
-        limit ${n}`;
-      const r = await q.query<{ id: string; score: number }>(sql, params);
-      return r.rows.map((x) => ({ id: x.id, score: Number(x.score) }));
-    };
+    const padTerms = padded(terms, TERM_BUCKETS[0]!);
+    const run = (candidates: string | string[], scored?: string) =>
+      lexicalPass(q, padTerms, typeof candidates === 'string' ? candidates : padded(candidates, COMBINATION_BUCKETS[0]!), scored, filter, n, bm25);
     // The top of two disjoint candidate sets, in the statement's order (chunk ids are ASCII hex, which
     // every collation orders alike).
     const merge = (a: RankedId[], b: RankedId[]) => [...a, ...b].sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, n);
@@ -200,6 +223,26 @@ export const knowledgeSearchRepo = {
     if (groups?.length === 0) return found;
     await pass(groups === null ? any(rest) : all(groups));
     return found;
+  },
+
+  /**
+   * Prepares every text the lexical ranker can send (each padding of terms and of combinations, with
+   * NULL arguments, which match nothing), so that the first questions after a start do not pay for it.
+   * Returns how many statements it ran.
+   */
+  async warmLexical(q: Queryable): Promise<number> {
+    const bm25 = { k1: 1, b: 0, avgTokens: 1 };
+    let n = 0;
+    for (const size of TERM_BUCKETS) {
+      const terms = new Array<undefined>(size).fill(undefined);
+      await lexicalPass(q, terms, null, undefined, {}, 1, bm25);
+      n++;
+      for (const groups of COMBINATION_BUCKETS) {
+        await lexicalPass(q, terms, new Array<undefined>(groups).fill(undefined), undefined, {}, 1, bm25);
+        n++;
+      }
+    }
+    return n;
   },
 
   async vector(q: Queryable, index: { id: number; dimensions: number }, vector: string, filter: ChunkFilter, limit: number): Promise<RankedId[]> {

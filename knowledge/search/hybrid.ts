@@ -82,6 +82,25 @@ export class HybridRetriever implements Retriever {
     return (await this.searchTraced(query, options)).hits;
   }
 
+  /**
+   * Loads what searching needs (term statistics, the live index) and prepares the statements it sends,
+   * so the first questions after a start are as fast as the rest: a statement text's first execution
+   * costs several repeats, and the term statistics are a scan of every chunk. Returns the milliseconds.
+   */
+  async warm(): Promise<number> {
+    const t = performance.now();
+    await this.deps.stats();
+    await knowledgeSearchRepo.warmLexical(this.deps.db);
+    await knowledgeSearchRepo.hitDetails(this.deps.db, ['-'], ['-']);
+    const live = await this.deps.live();
+    if (live) {
+      const basis = new Array<number>(live.index.dimensions).fill(0);
+      basis[0] = 1;
+      await knowledgeSearchRepo.vector(this.deps.db, live.index, vectorLiteral(basis), { pack: this.deps.packId }, this.settings.candidates);
+    }
+    return performance.now() - t;
+  }
+
   /** Query tokens with their idf weight, most informative first. */
   async queryTerms(query: string): Promise<{ token: string; weight: number }[]> {
     const stats = await this.deps.stats();

@@ -46,11 +46,14 @@ describe('lexical ranker pruning', () => {
     let pruned = 0;
     // Every statement text the ranker sends, to check that their number stays small.
     const texts = new Set<string>();
-    const spy: Queryable = {
-      query: <T,>(sql: string, params?: readonly SqlParam[]) => (texts.add(sql), t.db.query<T>(sql, params)),
+    const spying = (into: Set<string>): Queryable => ({
+      query: <T,>(sql: string, params?: readonly SqlParam[]) => (into.add(sql), t.db.query<T>(sql, params)),
       exec: (sql: string) => t.db.exec(sql),
       copyFrom: (table, columns, data) => t.db.copyFrom(table, columns, data),
-    };
+    });
+    const spy = spying(texts);
+    const warmed = new Set<string>();
+    expect(await knowledgeSearchRepo.warmLexical(spying(warmed))).toBe(warmed.size);
     const rare = [...stats.df.keys()].filter((w) => w.startsWith('稀'));
     const common = [...stats.df.entries()].sort((a, b) => a[1] - b[1]).map(([w]) => w).slice(-12);
     for (let q = 0; q < 80; q++) {
@@ -83,5 +86,7 @@ describe('lexical ranker pruning', () => {
     // PGlite prepares each new text (a first execution costs several repeats): questions of 2 to 10
     // terms and passes of 1 to 64 term combinations must not each bring a text of their own.
     expect(texts.size).toBeLessThanOrEqual(16);
+    // …and the server's warm-up at start prepared every one of them.
+    expect([...texts].filter((x) => !warmed.has(x))).toEqual([]);
   }, 120_000);
 });
