@@ -54,6 +54,24 @@ describe('ingestion', () => {
     expect(vecs.get(c17.id)).toHaveLength(live.dimensions);
   });
 
+  it('stores the lexical columns bulk-loaded chunks derive from their tokens exactly as SQL derives them', async () => {
+    const r = await t.db.query<{ n: number; bad: number }>(
+      `select count(*)::int as n, count(*) filter (where tsv is distinct from array_to_tsvector(tokens) or ntokens <> cardinality(tokens))::int as bad from kb_chunks`,
+    );
+    expect(r.rows[0]).toMatchObject({ bad: 0 });
+    expect(r.rows[0]!.n).toBeGreaterThan(200);
+  });
+
+  it('gives the planner statistics on the columns search filters on, and spends none on tokens, texts or vectors', async () => {
+    const r = await t.db.query<{ t: string; c: string }>(
+      `select tablename as t, attname as c from pg_stats where schemaname = current_schema() and tablename in ('kb_chunks', 'kb_embeddings')`,
+    );
+    const have = new Set(r.rows.map((x) => `${x.t}.${x.c}`));
+    for (const c of ['kb_chunks.tsv', 'kb_chunks.ntokens', 'kb_chunks.document_id', 'kb_chunks.pack', 'kb_chunks.disabled', 'kb_embeddings.index_id', 'kb_embeddings.chunk_id'])
+      expect(have).toContain(c);
+    for (const c of ['kb_chunks.tokens', 'kb_chunks.text', 'kb_chunks.meta', 'kb_embeddings.embedding']) expect(have).not.toContain(c);
+  });
+
   it('leaves the full-text index with nothing pending, so lexical queries never scan an unsorted list', async () => {
     // gin_clean_pending_list returns the pages it merged: none, when ingestion merged them already.
     const r = await t.db.query<{ n: number }>(`select gin_clean_pending_list('kb_chunks_tsv'::regclass)::int as n`);
