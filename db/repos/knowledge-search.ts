@@ -166,8 +166,8 @@ export const knowledgeSearchRepo = {
    * rest. Each combination is a condition of its own (`tsv @@ 'a' & 'b' or tsv @@ …`): the planner then
    * estimates each small and takes a BitmapOr of GIN scans that intersect posting lists. As one tsquery
    * of OR'd groups, GIN walked the union of every term's postings, and the planner, pricing that in
-   * full, chose at 10k chunks to test it against every chunk instead (25–45 ms a statement; until this
-   * change the ranker ran in a transaction with sequential scans priced out, three round trips more).
+   * full, chose at 10k chunks to test it against every chunk instead (25–45 ms a statement), unless the
+   * ranker ran in a transaction with sequential scans priced out: three round trips more per question.
    */
   async lexical(q: Queryable, terms: { token: string; weight: number }[], filter: ChunkFilter, limit: number, bm25: Bm25Params): Promise<RankedId[]> {
     if (terms.length === 0) return [];
