@@ -234,11 +234,11 @@ export const knowledgeSearchRepo = {
     const bm25 = { k1: 1, b: 0, avgTokens: 1 };
     let n = 0;
     for (const size of TERM_BUCKETS) {
-      const terms = new Array<undefined>(size).fill(undefined);
+      const terms = padded([], size);
       await lexicalPass(q, terms, null, undefined, {}, 1, bm25);
       n++;
       for (const groups of COMBINATION_BUCKETS) {
-        await lexicalPass(q, terms, new Array<undefined>(groups).fill(undefined), undefined, {}, 1, bm25);
+        await lexicalPass(q, terms, padded([], groups), undefined, {}, 1, bm25);
         n++;
       }
     }
